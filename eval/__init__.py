@@ -1,0 +1,1 @@
+"""Glossaries and term matching, BLEU/chrF/TER, alignment scoring and evaluation reports."""

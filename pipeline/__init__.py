@@ -1,0 +1,1 @@
+"""Records, ingest and segmentation, alignment, run orchestration, export and the CLI."""

@@ -1,0 +1,57 @@
+"""The CLI's skeleton: help, version, errors, and no heavy import at start-up."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from unmt.errors import UserError
+from unmt.pipeline.cli import main
+from unmt.pipeline.records import Block, Document, Segment, Translation
+
+
+def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "bench" in capsys.readouterr().out
+
+
+def test_help_does_not_import_torch() -> None:
+    code = (
+        "import sys\n"
+        "from unmt.pipeline.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('torch', 'transformers', 'ctranslate2', 'datasets') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stdout
+
+
+def test_user_error_renders_path_line_and_hint() -> None:
+    err = UserError("not UTF-8", path="a.txt", line=3, hint="save it as UTF-8")
+    assert err.render() == "a.txt:3: not UTF-8; save it as UTF-8"
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        Segment(id="d:p8.s3", doc="d", block="paragraph", label="8", sent=3, text="句子。", start=4, end=7),
+        Translation(id="d:p1.s1", text="文本", mt="text", flags=("split",)),
+        Document(
+            id="d",
+            language="zh",
+            source="x.txt",
+            sha256="0" * 64,
+            blocks=(Block(kind="heading", label="一.", text="导言", index=1, links=("https://undocs.org/x",)),),
+            links=("https://undocs.org/x",),
+        ),
+    ],
+)
+def test_records_round_trip_through_json(record: object) -> None:
+    data = json.loads(json.dumps(record.to_json(), ensure_ascii=False))  # type: ignore[attr-defined]
+    assert type(record).from_json(data) == record  # type: ignore[attr-defined]
