@@ -1,0 +1,82 @@
+"""English sentence splitting with rules that know United Nations usage.
+
+Used for English reference translations. A sentence ends at ``.``, ``!`` or ``?`` (with any
+closing quotes or brackets after it) followed by whitespace and a word that does not start with a
+lower-case letter, unless the full stop belongs to an abbreviation:
+
+* listed abbreviations (``No.``, ``para.``, ``Mr.``, ``Add.`` ...; the data file
+  ``pipeline/data/en_abbreviations.txt``);
+* dotted short forms such as ``e.g.``, ``i.e.``, ``U.S.``, ``a.m.``;
+* a single capital initial (``J. Smith``).
+
+Document symbols (``A/RES/74/194``, ``E/CN.15/2021/5``), decimals (``2.5``) and
+``resolution 2396 (2017)`` contain no full stop followed by a space, so they never split.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+
+_CANDIDATE = re.compile(r"(?P<mark>[.!?…]+)(?P<close>[\"'”’)\]]*)(?=\s+[\"'“‘(\[]*(?P<next>\S))")
+_DOTTED = re.compile(r"[A-Za-z]{1,2}(?:\.[A-Za-z]{1,2})+")
+_WORD_OPENERS = "\"'“‘(["
+
+
+@functools.cache
+def abbreviations() -> frozenset[str]:
+    """The abbreviations (without their final full stop) after which no sentence ends."""
+    text = (
+        resources.files("unmt.pipeline")
+        .joinpath("data/en_abbreviations.txt")
+        .read_text(encoding="utf-8")
+    )
+    return frozenset(
+        s for s in (line.strip() for line in text.splitlines()) if s and not s.startswith("#")
+    )
+
+
+def _word_before(text: str, end: int) -> str:
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end].lstrip(_WORD_OPENERS)
+
+
+def _is_abbreviation(word: str, abbrevs: frozenset[str]) -> bool:
+    if word in abbrevs:
+        return True
+    if len(word) == 1 and word.isupper():
+        return True
+    return _DOTTED.fullmatch(word) is not None
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_en(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` in ``text``, without surrounding whitespace."""
+    abbrevs = abbreviations()
+    cuts: list[int] = []
+    for m in _CANDIDATE.finditer(text):
+        nxt = m.group("next")
+        if nxt.islower():
+            continue
+        mark = m.group("mark")
+        if mark == "." and _is_abbreviation(_word_before(text, m.start("mark")), abbrevs):
+            continue
+        cuts.append(m.end())
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut in [*cuts, len(text)]:
+        s, e = _trim(text, start, cut)
+        if s < e:
+            spans.append((s, e))
+        start = cut
+    return spans

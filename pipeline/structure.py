@@ -1,0 +1,278 @@
+"""Document structure: title, headings, numbered paragraphs and footnotes from cleaned lines.
+
+Rules (for PDF-extracted text, where a printed line is a text line):
+
+* Blank lines and page-break indentation are dropped; ``undocs.org`` link lines are taken out of
+  the text and attached to the blocks of their page (and to the document).
+* Everything before the first labelled heading (``一.``, ``I.``, ``A.``, ``1.``, ``(a)``) or the
+  first paragraph ``1.`` is the title area. There a line starts a new title block unless the line
+  before it is full width (or ends in a comma), or, in English, the line starts in lower case.
+* Numbered paragraphs run 1..N through the whole document: a line ``15. ...`` starts a paragraph
+  only when 15 is the next paragraph number (a small gap is accepted after a sentence end), so a
+  heading ``1. 立法援助`` after paragraph 14 is a heading.
+* A heading is one short line that does not end in punctuation, is followed by the start of
+  another block, and either carries a label (``一.``, ``A.``, ``1.``, ``(a)``) or, for a bare
+  heading such as ``西非``, comes after a finished sentence.
+* A footnote line (``* E/CN.15/2021/1。``) is a footnote block; the paragraph open around it (the
+  footnote sits at a page end) goes on after it.
+* Any other line continues the open block (lines are rejoined, see :mod:`unmt.pipeline.clean`).
+
+With ``wrapped=False`` (.docx input, one line per paragraph) lines are never joined.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from unmt.pipeline.clean import display_width, is_link_line, join_lines, links_in
+from unmt.pipeline.records import Block
+
+log = logging.getLogger(__name__)
+
+_PARA = re.compile(r"(\d{1,4})[.．](?!\d)\s*(.*)")
+_HEADING = re.compile(
+    r"((?:[一二三四五六七八九十]{1,3}|[IVXL]{1,6}|[A-Z])[.．、]"
+    r"|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.．]"
+    r"|\([a-z]{1,4}\)|（[a-z]{1,4}）|\(\d{1,2}\))\s*(\S.*)"
+)
+_FOOTNOTE = re.compile(r"(\*{1,3})\s*(\S.*)")
+_NO_HEADING_END = tuple("。.；;，,：:、!！?？")
+_TERMINAL = re.compile(r"[。！？.!?…][”’」』）》)\"']*$")
+_CONTINUES = tuple("，、：；,:;-(（“")
+_SHORT = 0.8  # a line narrower than this share of the full width is not a wrapped line
+_BARE = 0.6  # a bare heading is at most this share of the full width
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Where a part of one input line went: into a block's text, or out as furniture.
+
+    Attributes:
+        line: 1-based input line number.
+        block: position of the block in :attr:`Parsed.blocks`, or -1 for furniture.
+        text: the text taken from that line (for furniture, exactly what was removed).
+        kind: ``text``, ``label`` or ``link``.
+    """
+
+    line: int
+    block: int
+    text: str
+    kind: str
+
+
+@dataclass(slots=True)
+class Parsed:
+    """Blocks, links (unique, in order) and, when traced, where every line went."""
+
+    blocks: list[Block]
+    links: list[str]
+    pieces: list[Piece] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Open:
+    kind: str
+    label: str
+    line: int
+    parts: list[str]
+    links: list[str]
+
+
+def _full_width(lines: list[str]) -> int:
+    widths = sorted(display_width(s) for s in lines[:5000])
+    return max(widths[int(len(widths) * 0.9)] if widths else 0, 20)
+
+
+class _Parser:
+    def __init__(self, lang: str, wrapped: bool, trace: bool) -> None:
+        self.lang, self.wrapped, self.trace = lang, wrapped, trace
+        self.opened: list[_Open] = []
+        self.pieces: list[Piece] = []
+        self.links: dict[str, None] = {}
+        self.touched: list[int] = []
+        self.after_links = False
+        self.expected = 1
+        self.full = 80
+
+    # -- building ---------------------------------------------------------------------------
+    def _new(self, kind: str, label: str, line: int, printed: str, text: str) -> int:
+        self.opened.append(_Open(kind, label, line, [text] if text else [], []))
+        pos = len(self.opened) - 1
+        if self.trace:
+            if printed:
+                self.pieces.append(Piece(line, -1, printed, "label"))
+            if text:
+                self.pieces.append(Piece(line, pos, text, "text"))
+        self._touch(pos)
+        return pos
+
+    def _append(self, pos: int, line: int, text: str) -> None:
+        self.opened[pos].parts.append(text)
+        if self.trace:
+            self.pieces.append(Piece(line, pos, text, "text"))
+        self._touch(pos)
+
+    def _touch(self, pos: int) -> None:
+        if self.after_links:
+            self.touched, self.after_links = [], False
+        if not self.touched or self.touched[-1] != pos:
+            self.touched.append(pos)
+
+    def _link_line(self, line: int, s: str) -> None:
+        found = links_in(s)
+        if self.trace:
+            self.pieces.append(Piece(line, -1, s, "link"))
+        for link in found:
+            self.links.setdefault(link)
+            for pos in self.touched:
+                if link not in self.opened[pos].links:
+                    self.opened[pos].links.append(link)
+        self.after_links = True
+
+    # -- classifying ------------------------------------------------------------------------
+    def _short(self, s: str, share: float) -> bool:
+        return display_width(s) < share * self.full
+
+    def _heading_like(self, s: str) -> re.Match[str] | None:
+        m = _HEADING.fullmatch(s)
+        if m and self._short(s, _SHORT) and not m.group(2).endswith(_NO_HEADING_END):
+            return m
+        return None
+
+    def _para_start(self, s: str, prev_terminal: bool) -> re.Match[str] | None:
+        m = _PARA.fullmatch(s)
+        if not m:
+            return None
+        n = int(m.group(1))
+        if n == self.expected:
+            return m
+        if self.expected < n <= self.expected + 3 and prev_terminal and not self._heading_like(s):
+            log.warning("paragraph numbers jump from %d to %d", self.expected - 1, n)
+            return m
+        return None
+
+    def _bare_like(self, s: str) -> bool:
+        return (
+            self._short(s, _BARE)
+            and not s.endswith(_NO_HEADING_END)
+            and not (self.lang == "en" and s[0].islower())
+            and _FOOTNOTE.fullmatch(s) is None
+        )
+
+    def _starts_block(self, nxt: str | None) -> bool:
+        if nxt is None:
+            return True
+        m = _PARA.fullmatch(nxt)
+        if m and int(m.group(1)) == self.expected:
+            return True
+        return self._heading_like(nxt) is not None or self._bare_like(nxt)
+
+    # -- parsing ----------------------------------------------------------------------------
+    def _title(self, items: list[tuple[int, str]]) -> None:
+        prev = ""
+        pos = -1
+        for line, s in items:
+            if is_link_line(s):
+                self._link_line(line, s)
+                continue
+            f = _FOOTNOTE.fullmatch(s)
+            if f:
+                self._new("footnote", f.group(1), line, f.group(1), f.group(2))
+                continue
+            joins = (
+                self.wrapped
+                and pos >= 0
+                and (
+                    not self._short(prev, _SHORT)
+                    or prev.endswith(_CONTINUES)
+                    or (self.lang == "en" and s[0].islower())
+                )
+            )
+            if joins:
+                self._append(pos, line, s)
+            else:
+                pos = self._new("title", "", line, "", s)
+            prev = s
+
+    def _body(self, items: list[tuple[int, str]]) -> None:
+        text_lines = [(i, s) for i, (_, s) in enumerate(items) if not is_link_line(s)]
+        nxt_of: dict[int, str | None] = {}
+        following: str | None = None
+        for i, s in reversed(text_lines):
+            nxt_of[i] = following
+            if _FOOTNOTE.fullmatch(s) is None:
+                following = s
+        current = -1  # the open paragraph (or -1)
+        prev = ""  # the last body text line that was not a footnote
+        prev_is_heading = True
+        for i, (line, s) in enumerate(items):
+            if is_link_line(s):
+                self._link_line(line, s)
+                continue
+            f = _FOOTNOTE.fullmatch(s)
+            if f:
+                self._new("footnote", f.group(1), line, f.group(1), f.group(2))
+                continue
+            terminal = prev_is_heading or _TERMINAL.search(prev) is not None
+            nxt = nxt_of[i]
+            m = self._para_start(s, terminal)
+            h = None if m else self._heading_like(s)
+            if m:
+                self.expected = int(m.group(1)) + 1
+                printed = s[: m.start(2)].rstrip()
+                current = self._new("paragraph", m.group(1), line, printed, m.group(2))
+                prev_is_heading = False
+            elif h and self._starts_block(nxt):
+                label = "".join(h.group(1).split())
+                self._new("heading", label, line, h.group(1), h.group(2))
+                current, prev_is_heading = -1, True
+            elif terminal and self._bare_like(s) and self._starts_block(nxt):
+                self._new("heading", "", line, "", s)
+                current, prev_is_heading = -1, True
+            else:
+                if current >= 0 and self.wrapped and not self._ends_unlabelled(current, prev):
+                    self._append(current, line, s)
+                else:
+                    current = self._new("paragraph", "", line, "", s)
+                prev_is_heading = False
+            prev = s
+
+    def _ends_unlabelled(self, pos: int, prev: str) -> bool:
+        """An unnumbered paragraph ends at a short line that ends a sentence."""
+        block = self.opened[pos]
+        return not block.label and self._short(prev, _SHORT) and bool(_TERMINAL.search(prev))
+
+    def run(self, text: str) -> Parsed:
+        items = [(n, s) for n, raw in enumerate(text.split("\n"), 1) if (s := raw.strip())]
+        self.full = _full_width([s for _, s in items if not is_link_line(s)])
+        start = len(items)
+        for k, (_, s) in enumerate(items):
+            m = _PARA.fullmatch(s)
+            if (m and m.group(1) == "1") or self._heading_like(s):
+                start = k
+                break
+        if start == len(items):
+            start = 0  # no structure at all: everything is body text
+        self._title(items[:start])
+        self._body(items[start:])
+        counters: dict[str, int] = {}
+        blocks = []
+        for b in self.opened:
+            counters[b.kind] = counters.get(b.kind, 0) + 1
+            text_ = join_lines(b.parts, self.lang)
+            blocks.append(Block(b.kind, b.label, text_, counters[b.kind], tuple(b.links), b.line))
+        return Parsed(blocks, list(self.links), self.pieces)
+
+
+def parse(text: str, lang: str = "zh", *, wrapped: bool = True, trace: bool = False) -> Parsed:
+    """Split normalised text (``\\n`` line ends) into blocks.
+
+    Args:
+        text: the document text.
+        lang: ``zh`` or ``en`` (how lines are rejoined and what a heading looks like).
+        wrapped: whether lines may be hard-wrapped inside paragraphs (False for .docx).
+        trace: also record, for every line, where its text went (:attr:`Parsed.pieces`).
+    """
+    return _Parser(lang, wrapped, trace).run(text)
