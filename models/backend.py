@@ -1,0 +1,102 @@
+"""The backend interface and the lazy name -> backend registry.
+
+A backend only turns a batch of source piece sequences into target piece sequences (DESIGN.md
+§4); tokenising, batching, splitting, protected spans and caching are shared code above it.
+Backends are looked up by name and imported only when used, so nothing here imports torch or
+ctranslate2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from typing import Protocol
+
+from unmt.models.family import ModelTokenizer
+from unmt.models.resolve import ResolvedModel
+
+from unmt.errors import UserError
+
+#: backend name -> "module:Class"
+BACKENDS: dict[str, str] = {
+    "ctranslate2": "unmt.models.backend_ct2:CTranslate2Backend",
+    "transformers": "unmt.models.backend_hf:TransformersBackend",
+}
+BACKEND_CHOICES: tuple[str, ...] = ("auto", *BACKENDS)
+DEVICE_CHOICES: tuple[str, ...] = ("auto", "cpu", "cuda")
+COMPUTE_TYPES: tuple[str, ...] = ("auto", "float32", "int8", "float16", "bfloat16")
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """Decoding settings for one batch.
+
+    Attributes:
+        beam: beam size (1 = greedy).
+        max_length: most output tokens per sequence (excluding ``</s>``).
+        min_length: fewest output tokens per sequence (excluding ``</s>``).
+    """
+
+    beam: int
+    max_length: int
+    min_length: int = 1
+
+
+class Backend(Protocol):
+    """What the translation stage needs from an inference engine."""
+
+    name: str
+    device: str
+    compute_type: str
+
+    def translate_pieces(self, batch: list[list[str]], decoding: Decoding) -> list[list[str]]:
+        """Translate source pieces (no special tokens) into target pieces (no special tokens)."""
+        ...
+
+
+def resolve_backend_name(name: str) -> str:
+    """``auto`` -> ``ctranslate2`` when installed, else ``transformers``; unknown names fail."""
+    if name == "auto":
+        return "ctranslate2" if importlib.util.find_spec("ctranslate2") else "transformers"
+    if name not in BACKENDS:
+        raise UserError(
+            f"unknown backend {name!r}", hint="choose one of: " + ", ".join(BACKEND_CHOICES)
+        )
+    return name
+
+
+def check_compute_type(name: str) -> str:
+    """Validate ``--compute-type``."""
+    if name not in COMPUTE_TYPES:
+        raise UserError(
+            f"unknown compute type {name!r}", hint="choose one of: " + ", ".join(COMPUTE_TYPES)
+        )
+    return name
+
+
+def _module(name: str) -> tuple[object, str]:
+    module_name, _, cls_name = BACKENDS[resolve_backend_name(name)].partition(":")
+    return importlib.import_module(module_name), cls_name
+
+
+def resolve_settings(name: str, device: str, compute_type: str) -> tuple[str, str]:
+    """``(device, compute_type)`` with ``auto`` resolved for backend ``name``; errors are
+    :class:`UserError` (``cuda`` absent, a compute type the backend cannot run)."""
+    if device not in DEVICE_CHOICES:
+        raise UserError(
+            f"unknown device {device!r}", hint="choose one of: " + ", ".join(DEVICE_CHOICES)
+        )
+    module, _ = _module(name)
+    result: tuple[str, str] = module.resolve_settings(device, check_compute_type(compute_type))  # type: ignore[attr-defined]
+    return result
+
+
+def load_backend(
+    name: str, model: ResolvedModel, tokenizer: ModelTokenizer, *, device: str, compute_type: str
+) -> Backend:
+    """Instantiate backend ``name`` for ``model`` (device and compute type may be ``auto``)."""
+    module, cls_name = _module(name)
+    cls = getattr(module, cls_name)
+    backend: Backend = cls(model, tokenizer, device=device, compute_type=compute_type)
+    return backend

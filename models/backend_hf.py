@@ -1,0 +1,115 @@
+"""The transformers backend: ``AutoModelForSeq2SeqLM.generate`` on padded id batches."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from unmt.models.backend import Decoding
+from unmt.models.family import ModelTokenizer
+from unmt.models.resolve import ResolvedModel
+
+from unmt.errors import UserError
+
+log = logging.getLogger(__name__)
+
+_DTYPES = {"float32": "float32", "float16": "float16", "bfloat16": "bfloat16"}
+
+
+def torch_device(device: str) -> str:
+    """Resolve ``auto|cpu|cuda`` for torch; ``cuda`` without a GPU is an error."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise UserError(
+            "--device cuda was requested but torch sees no CUDA GPU",
+            hint="use --device cpu or --device auto",
+        )
+    if device not in ("cpu", "cuda"):
+        raise UserError(f"unknown device {device!r}", hint="choose auto, cpu or cuda")
+    return device
+
+
+def resolve_settings(device: str, compute_type: str) -> tuple[str, str]:
+    """Resolve ``--device`` and ``--compute-type`` (``auto``: float16 on a GPU, else float32)."""
+    dev = torch_device(device)
+    if compute_type == "auto":
+        compute_type = "float16" if dev == "cuda" else "float32"
+    if compute_type not in _DTYPES:
+        raise UserError(
+            f"compute type {compute_type!r} is not available with the transformers backend",
+            hint="use float32 (or float16/bfloat16 on a GPU), or --backend ctranslate2 for int8",
+        )
+    return dev, compute_type
+
+
+class TransformersBackend:
+    """Greedy or beam decoding with a transformers seq2seq model."""
+
+    name = "transformers"
+
+    def __init__(
+        self,
+        model: ResolvedModel,
+        tokenizer: ModelTokenizer,
+        *,
+        device: str,
+        compute_type: str,
+    ) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM
+        from transformers.utils import logging as hf_logging
+
+        self.device, self.compute_type = resolve_settings(device, compute_type)
+        self.tokenizer = tokenizer
+        self.family = family = tokenizer.family
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+        self._model: Any = AutoModelForSeq2SeqLM.from_pretrained(
+            str(model.path), dtype=getattr(torch, _DTYPES[self.compute_type])
+        )
+        self._model.to(self.device).eval()
+        config = self._model.config
+        self._pad = int(config.pad_token_id)
+        self._eos = int(config.eos_token_id)
+        self._prefix_ids = self.tokenizer.to_ids(list(family.target_prefix))
+        self._strip = {self._pad, self._eos, *self._prefix_ids}
+
+    def translate_pieces(self, batch: list[list[str]], decoding: Decoding) -> list[list[str]]:
+        """Translate source pieces into target pieces (special tokens removed)."""
+        import torch
+
+        if not batch:
+            return []
+        seqs = [self.tokenizer.to_ids(self.family.frame_source(p)) for p in batch]
+        width = max(len(s) for s in seqs)
+        ids = torch.full((len(seqs), width), self._pad, dtype=torch.long)
+        mask = torch.zeros((len(seqs), width), dtype=torch.long)
+        for i, s in enumerate(seqs):
+            ids[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+            mask[i, : len(s)] = 1
+        kwargs: dict[str, Any] = {
+            "num_beams": decoding.beam,
+            "do_sample": False,
+            "max_new_tokens": decoding.max_length + 1 + len(self._prefix_ids),
+            "min_new_tokens": decoding.min_length + len(self._prefix_ids),
+            "num_return_sequences": 1,
+        }
+        if self._prefix_ids:
+            kwargs["forced_bos_token_id"] = self._prefix_ids[0]
+        else:
+            kwargs["bad_words_ids"] = [[self._pad]]
+        with torch.inference_mode():
+            out = self._model.generate(
+                input_ids=ids.to(self.device), attention_mask=mask.to(self.device), **kwargs
+            )
+        result = []
+        for row in out.tolist():
+            body = row[1:]
+            if self._eos in body:
+                body = body[: body.index(self._eos)]
+            kept = [t for t in body if t not in self._strip][: decoding.max_length]
+            result.append(self.tokenizer.to_tokens(kept))
+        return result

@@ -1,0 +1,114 @@
+"""The persistent translation cache (SQLite).
+
+One table maps a key (SHA-256 over the translator's identity, its decoding settings and the
+source text) to the translation and its flags. The database runs in WAL mode with a busy
+timeout, so two processes can read and write it at once; every ``put_many`` is one committed
+transaction, so a process killed half-way loses at most the batch in flight. A file that is not
+a readable SQLite database is moved aside (``<name>.corrupt-<time>``) with a warning and a fresh
+cache is started in its place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS translations "
+    "(key TEXT PRIMARY KEY, mt TEXT NOT NULL, flags TEXT NOT NULL)"
+)
+_CHUNK = 500
+
+
+def default_cache_path() -> Path:
+    """``<unmt cache root>/translations.sqlite3``."""
+    from unmt.models.resolve import cache_root
+
+    return cache_root() / "translations.sqlite3"
+
+
+def settings_digest(settings: Mapping[str, Any]) -> str:
+    """A stable hex digest of a JSON-able settings mapping (the key prefix)."""
+    blob = json.dumps(settings, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def cache_key(prefix: str, text: str) -> str:
+    """The key of ``text`` under a settings digest."""
+    return hashlib.sha256(f"{prefix}\x00{text}".encode()).hexdigest()
+
+
+class TranslationCache:
+    """SQLite-backed ``key -> (mt, flags)`` store, safe for concurrent processes."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d%H%M%S')}")
+            log.warning(
+                "translation cache %s is unreadable (%s); moved aside to %s and rebuilt",
+                self.path,
+                exc,
+                aside,
+            )
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                side = Path(f"{self.path}{suffix}")
+                if side.exists():
+                    os.replace(side, Path(f"{aside}{suffix}"))
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+        try:
+            db.execute("PRAGMA busy_timeout=60000")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(_SCHEMA)
+            db.execute("SELECT count(*) FROM translations WHERE key = ''").fetchone()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """The cached entries among ``keys``."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT key, mt, flags FROM translations WHERE key IN ({marks})", chunk
+            )
+            for key, mt, flags in rows:
+                found[key] = (mt, tuple(json.loads(flags)))
+        return found
+
+    def put_many(self, items: Mapping[str, tuple[str, tuple[str, ...]]]) -> None:
+        """Store ``items`` in one committed transaction."""
+        if not items:
+            return
+        rows = [(k, mt, json.dumps(list(flags))) for k, (mt, flags) in items.items()]
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?)", rows)
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM translations").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
