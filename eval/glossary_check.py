@@ -1,0 +1,144 @@
+"""Checking a glossary against a human translation: does the reference use the approved terms?
+
+For every entry, the source lines containing its Chinese term are found (longest match first,
+non-overlapping, over all the glossary's Chinese forms at once, with a pyahocorasick automaton),
+and for those lines the line-aligned reference is searched for the approved English form or a
+variant.
+
+English matching here (used when :mod:`unmt.eval.terms` offers no ``english_contains``): both
+sides are lower-cased; curly apostrophes become straight; a possessive ``'s`` / ``s'`` is dropped;
+every character other than a letter or digit separates words, so hyphens and whitespace do not
+matter; each word is reduced by simple plural rules (``-ies`` -> ``-y``; ``-sses``, ``-xes``,
+``-ches``, ``-shes`` lose ``-es``; a final ``-s`` goes unless the word ends in ``ss``, ``us`` or
+``is``); a hyphenated term also matches written solid (``counter-terrorism`` =
+``counterterrorism``). A term matches when its word sequence occurs on word boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from unmt.eval.glossary import Entry, Glossary
+
+_POSSESSIVE = re.compile(r"(?<=[a-z0-9])'s\b|(?<=s)'(?=\s|$)")
+_WORD = re.compile(r"[^\W_]+")
+_MAX_EXAMPLES = 5
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def normalize_english(text: str) -> str:
+    """Space-separated, lower-cased, plural/possessive-reduced words, padded with spaces."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    text = _POSSESSIVE.sub("", text)
+    return " " + " ".join(_stem(w) for w in _WORD.findall(text)) + " "
+
+
+def english_forms(term: str) -> tuple[str, ...]:
+    """Normalised forms of one English term (a hyphenated term also written solid)."""
+    forms = {normalize_english(term)}
+    if "-" in term:
+        forms.add(normalize_english(term.replace("-", "")))
+    return tuple(f for f in forms if f.strip())
+
+
+@dataclass(frozen=True)
+class TermCheck:
+    """How one entry fares against the reference."""
+
+    id: str
+    zh: str
+    en: str
+    glossary: str
+    occurrences: int  # source lines containing the Chinese term
+    agreeing: int  # of those, lines whose reference has the approved form or a variant
+    disagreeing_lines: tuple[int, ...] = field(default=())  # first few, 1-based
+
+    @property
+    def agreement(self) -> float | None:
+        return self.agreeing / self.occurrences if self.occurrences else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "zh": self.zh,
+            "en": self.en,
+            "glossary": self.glossary,
+            "occurrences": self.occurrences,
+            "agreeing": self.agreeing,
+            "agreement": self.agreement,
+            "disagreeing_lines": list(self.disagreeing_lines),
+        }
+
+
+def _automaton(entries: Sequence[Entry]) -> Any:
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for index, entry in enumerate(entries):
+        for form in entry.zh_forms:
+            if not auto.exists(form):
+                auto.add_word(form, (len(form), index))
+    auto.make_automaton()
+    return auto
+
+
+def entries_in_line(automaton: Any, line: str) -> set[int]:
+    """Indexes of the entries whose Chinese form occurs in ``line``, longest match first."""
+    spans = []
+    for end, (length, index) in automaton.iter(line):
+        spans.append((end - length + 1, end + 1, index))
+    spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    taken = [False] * len(line)
+    found = set()
+    for start, stop, index in spans:
+        if not any(taken[start:stop]):
+            taken[start:stop] = [True] * (stop - start)
+            found.add(index)
+    return found
+
+
+def check_glossary(
+    glossary: Glossary, src_lines: Sequence[str], ref_lines: Sequence[str]
+) -> list[TermCheck]:
+    """One :class:`TermCheck` per glossary entry, in glossary order.
+
+    Raises:
+        ValueError: the two sides have different numbers of lines.
+    """
+    if len(src_lines) != len(ref_lines):
+        raise ValueError(f"{len(src_lines)} source lines but {len(ref_lines)} reference lines")
+    entries = glossary.entries
+    counts = [0] * len(entries)
+    agree = [0] * len(entries)
+    misses: list[list[int]] = [[] for _ in entries]
+    if not entries:
+        return []
+    automaton = _automaton(entries)
+    forms = [tuple(f for t in e.accepted for f in english_forms(t)) for e in entries]
+    for number, (src, ref) in enumerate(zip(src_lines, ref_lines, strict=True), 1):
+        found = entries_in_line(automaton, src)
+        if not found:
+            continue
+        norm_ref = normalize_english(ref)
+        for index in found:
+            counts[index] += 1
+            if any(f in norm_ref for f in forms[index]):
+                agree[index] += 1
+            elif len(misses[index]) < _MAX_EXAMPLES:
+                misses[index].append(number)
+    return [
+        TermCheck(e.id, e.zh, e.en, e.glossary, counts[i], agree[i], tuple(misses[i]))
+        for i, e in enumerate(entries)
+    ]
