@@ -43,3 +43,14 @@ def shared() -> type:
         path = staticmethod(shared_path)
 
     return _Shared
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny random-weight MarianMT (``unmt.models.tiny``), built once per test session.
+
+    Its translations are meaningless; use it for plumbing, never for quality checks.
+    """
+    from unmt.models.tiny import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model") / "tiny-marian")
