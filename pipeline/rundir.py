@@ -26,7 +26,7 @@ import platform
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -96,10 +96,13 @@ class RunDir:
     Args:
         path: the run directory; created when missing. A path that is a file is a ``UserError``.
         create: create the directory (``False`` for read-only use such as ``unmt export``).
+        persist: save the manifest on every change; ``False`` in worker processes, whose
+            document entries the parent process merges and saves.
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, persist: bool = True) -> None:
         self.path = Path(path)
+        self.persist = persist
         if self.path.exists() and not self.path.is_dir():
             raise UserError(
                 "the run directory is a file",
@@ -137,6 +140,8 @@ class RunDir:
 
     def save(self) -> None:
         """Rewrite ``manifest.json`` atomically."""
+        if not self.persist:
+            return
         with self._lock:
             self.manifest["format"] = MANIFEST_FORMAT
             text = json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True)
@@ -245,15 +250,3 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
     """Read a JSONL file written by a stage."""
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
-
-
-def unique_ids(names: Iterable[str]) -> list[str]:
-    """Make document ids unique by appending ``-2``, ``-3``... to repeats, in order."""
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        base = safe_doc_id(name)
-        n = seen.get(base, 0) + 1
-        seen[base] = n
-        out.append(base if n == 1 else f"{base}-{n}")
-    return out
