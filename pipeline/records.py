@@ -7,7 +7,7 @@ ignores keys it does not know, so later versions can add fields without breaking
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self, get_args
 
 BlockKind = Literal["title", "heading", "paragraph", "footnote"]
@@ -132,17 +132,25 @@ class Bead(_JsonRecord):
 class TermHit(_JsonRecord):
     """One occurrence of a glossary term in a source segment and what the English did with it.
 
+    A raw record: summaries (accuracy, consistency) are computed from lists of these afterwards.
+
     Attributes:
         seg: the segment id (or 1-based line number as a string for plain-text input).
         entry: the glossary entry id.
-        zh: the Chinese term as matched.
+        zh: the Chinese term as it appears in the source.
         start: start character offset in the source segment.
         end: end character offset (exclusive).
         en: the approved English term.
-        found: whether the approved term or an accepted variant occurs in the hypothesis.
-        rendering: the English form found (approved or variant), if any.
-        forbidden: deprecated renderings found in the hypothesis.
-        in_ref: whether the reference uses an accepted form (None without a reference).
+        found: whether the approved term or an accepted variant renders this occurrence.
+        rendering: the English text that renders it, as it appears in the hypothesis: an
+            accepted form when ``found``, else a forbidden form assigned to it, else ``None``.
+        hyp_start: start offset of ``rendering`` in the hypothesis (-1 when none).
+        hyp_end: end offset (exclusive) of ``rendering`` (-1 when none).
+        forbidden: deprecated renderings charged to this occurrence, as
+            ``(text, start, end)`` in the hypothesis; each one is charged to one occurrence only.
+        in_ref: whether the reference uses an accepted form for it (``None`` without reference).
+        doc: the document id (empty when unknown).
+        glossary: the name of the glossary the entry comes from.
     """
 
     seg: str
@@ -153,6 +161,9 @@ class TermHit(_JsonRecord):
     en: str
     found: bool
     rendering: str | None = None
-    forbidden: tuple[str, ...] = ()
+    hyp_start: int = -1
+    hyp_end: int = -1
+    forbidden: tuple[tuple[str, int, int], ...] = ()
     in_ref: bool | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    doc: str = ""
+    glossary: str = ""

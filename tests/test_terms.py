@@ -1,0 +1,132 @@
+"""Chinese term matching and per-occurrence judging of the English (TermHit records)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from unmt.eval.glossary import Entry, Glossary
+from unmt.eval.terms import TermMatcher, fold_zh
+from unmt.pipeline.records import TermHit
+
+ENTRIES = (
+    Entry("ms", "会员国", "Member States", variants=("States Members",), glossary="t"),
+    Entry("state", "国家", "States", glossary="t"),
+    Entry("sg", "秘书长", "Secretary-General", glossary="t"),
+    Entry("ct", "反恐怖主义", "counter-terrorism", forbidden=("anti-terrorism",), glossary="t"),
+    Entry("terror", "恐怖主义", "terrorism", glossary="t"),
+    Entry("unodc", "联合国毒品和犯罪问题办公室", "UNODC", variants=("Office on Drugs and Crime",)),
+    Entry("ftf", "外国恐怖主义战斗人员", "foreign terrorist fighters", glossary="t"),
+    Entry("un", "联合国", "United Nations", variants=("UN",), zh_variants=("联合国组织",)),
+    Entry("hiv", "ＨＩＶ病毒", "HIV", glossary="t"),
+)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> TermMatcher:
+    return TermMatcher(Glossary("t", "ab" * 32, ENTRIES, (("t", "ab" * 32),)))
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        ("会员国和国家", ["会员国", "国家"]),  # 会员国 wins over its inner 国
+        ("反恐怖主义措施", ["反恐怖主义"]),  # longest first: not 恐怖主义
+        ("外国恐怖主义战斗人员和恐怖主义", ["外国恐怖主义战斗人员", "恐怖主义"]),
+        ("联合国毒品和犯罪问题办公室与联合国", ["联合国毒品和犯罪问题办公室", "联合国"]),
+        ("联合国组织", ["联合国组织"]),  # a Chinese variant, longer than the main form
+        ("hiv病毒", ["hiv病毒"]),  # full-width and case folded, original text reported
+        ("没有术语。", []),
+        ("", []),
+    ],
+)
+def test_chinese_longest_match_first(matcher: TermMatcher, src: str, expected: list[str]) -> None:
+    found = [src[s:e] for s, e, _ in matcher.match_source(src)]
+    assert found == expected
+
+
+def test_fold_keeps_length() -> None:
+    text = "ＡＢＣ　联合国ｘ"
+    assert len(fold_zh(text)) == len(text)
+    assert fold_zh(text) == "abc 联合国x"
+
+
+def test_positions_and_judgement(matcher: TermMatcher) -> None:
+    src = "秘书长赞扬会员国的反恐怖主义工作。"
+    hyp = "The Secretary General praised the anti-terrorism work of Member States."
+    hits = matcher.score("d:p1.s1", src, hyp, doc="d")
+    by = {h.entry: h for h in hits}
+    assert [h.entry for h in hits] == ["sg", "ms", "ct"]
+    assert (by["sg"].start, by["sg"].end, by["sg"].found) == (0, 3, True)
+    assert hyp[by["sg"].hyp_start : by["sg"].hyp_end] == "Secretary General"
+    assert by["ms"].rendering == "Member States" and by["ms"].in_ref is None
+    ct = by["ct"]
+    assert not ct.found
+    assert ct.rendering == "anti-terrorism"
+    assert ct.forbidden == (("anti-terrorism", 34, 48),)
+    assert all(h.doc == "d" and h.seg == "d:p1.s1" for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("src", "hyp", "found"),
+    [
+        # WMT21-style counting: two occurrences need two renderings
+        ("会员国和会员国", "Member States and Member States", [True, True]),
+        ("会员国和会员国", "Member States and their peers", [True, False]),
+        ("会员国和会员国", "Member States and States Members", [True, True]),  # a variant
+        ("会员国", "", [False]),  # empty hypothesis: a miss
+        ("会员国", "member state's position", [True]),
+    ],
+)
+def test_occurrences_count(matcher: TermMatcher, src: str, hyp: str, found: list[bool]) -> None:
+    assert [h.found for h in matcher.score("1", src, hyp)] == found
+
+
+def test_reference_confirmation(matcher: TermMatcher) -> None:
+    hits = matcher.score(
+        "1", "会员国和秘书长", "Member States and the Secretary-General", ref="The Member States."
+    )
+    assert [(h.entry, h.found, h.in_ref) for h in hits] == [
+        ("ms", True, True),
+        ("sg", True, False),
+    ]
+
+
+def test_forbidden_charged_once(matcher: TermMatcher) -> None:
+    hits = matcher.score("1", "反恐怖主义和反恐怖主义", "anti-terrorism, anti-terrorism, anti-terrorism")
+    assert [len(h.forbidden) for h in hits] == [1, 2]
+    assert sum(len(h.forbidden) for h in hits) == 3
+
+
+def test_forbidden_inside_accepted_is_not_flagged() -> None:
+    entries = (Entry("x", "安全理事会", "Security Council", forbidden=("Council",)),)
+    m = TermMatcher(Glossary("g", "0" * 64, entries))
+    (hit,) = m.score("1", "安全理事会", "the Security Council")
+    assert hit.found and hit.forbidden == ()
+
+
+def test_term_hit_json_round_trip(matcher: TermMatcher) -> None:
+    hits = matcher.score("1", "反恐怖主义", "anti-terrorism", ref="counter-terrorism")
+    for hit in hits:
+        data = json.loads(json.dumps(hit.to_json(), ensure_ascii=False))
+        assert TermHit.from_json(data) == hit
+
+
+def test_signature_names_glossary_options_and_version(matcher: TermMatcher) -> None:
+    sig = matcher.signature
+    assert "glossary:t@abababababab" in sig
+    assert "zh:longest-first" in sig and "en:ci+hyphen+plural+possessive" in sig
+    assert "version:unmt-" in sig
+
+
+def test_min_zh_chars_skips_short_terms() -> None:
+    m = TermMatcher(Glossary("t", "ab" * 32, ENTRIES), min_zh_chars=3)
+    assert [e for _, _, e in m.match_source("国家和会员国")] == [0]
+
+
+def test_thousands_of_terms_compile_once() -> None:
+    entries = tuple(Entry(f"e{i}", f"术语{i:04d}号", f"term {i}") for i in range(3000))
+    m = TermMatcher(Glossary("big", "0" * 64, entries))
+    hits = m.score("1", "见术语0042号和术语2999号。", "see term 42 and term 2999")
+    assert [(h.entry, h.found) for h in hits] == [("e42", True), ("e2999", True)]
