@@ -135,12 +135,13 @@ def _read_docx(path: Path) -> str:
     import zipfile
 
     import docx  # python-docx; light, but only needed for .docx input
+    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UserError(
             f"not a readable .docx file ({exc.__class__.__name__})",
             path=path,

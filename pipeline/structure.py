@@ -80,9 +80,13 @@ class _Open:
     links: list[str]
 
 
+_MIN_FULL = 60  # narrowest full line assumed (short inputs have too few lines to tell)
+
+
 def _full_width(lines: list[str]) -> int:
+    """The printed width of a full line: the 90th percentile of line widths."""
     widths = sorted(display_width(s) for s in lines[:5000])
-    return max(widths[int(len(widths) * 0.9)] if widths else 0, 20)
+    return max(widths[int(len(widths) * 0.9)] if widths else 0, _MIN_FULL)
 
 
 class _Parser:

@@ -1,0 +1,109 @@
+"""Reading input: encodings, line ends, .docx, and every kind of bad input."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from pathlib import Path
+
+import pytest
+from unmt.pipeline.ingest import decode_bytes, read_input
+
+from unmt.errors import UserError
+
+TEXT = "1. 毒品和犯罪问题办公室协助会员国。\n2. 司法协助 2020 年。\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-sig"),
+        (TEXT.encode("utf-16"), "utf-16"),  # with BOM (native order)
+        (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16"),
+        (TEXT.encode("utf-16-le"), "utf-16-le"),  # no BOM, detected from the NUL pattern
+        (TEXT.encode("gb18030"), "gb18030"),
+        (TEXT.encode("gbk"), "gb18030"),
+    ],
+)
+def test_encodings_are_detected(tmp_path: Path, data: bytes, encoding: str) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_bytes(data)
+    raw = read_input(path)
+    assert raw.text == TEXT
+    assert raw.encoding == encoding
+    assert raw.sha256 == hashlib.sha256(data).hexdigest()
+    assert raw.wrapped
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        (b"a\r\nb\r\n", "a\nb\n"),
+        (b"a\rb", "a\nb"),
+        (b"a\fb", "a\nb"),  # form feed: a page break in pdftotext output
+    ],
+)
+def test_line_ends_are_normalised(tmp_path: Path, data: bytes, text: str) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_bytes(data)
+    assert read_input(path).text == text
+
+
+def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("一. 导言")
+    document.add_paragraph("1. 第一段。")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "甲"
+    table.cell(0, 1).text = "乙"
+    document.add_paragraph("2. 第二段。")
+    path = tmp_path / "报告.docx"
+    document.save(str(path))
+    raw = read_input(path)
+    assert raw.text.split("\n") == ["一. 导言", "1. 第一段。", "甲", "乙", "2. 第二段。"]
+    assert raw.encoding == "docx"
+    assert not raw.wrapped
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b" \n\t\r\n\xe3\x80\x80\n", "only whitespace"),
+        ("nul.txt", b"abc\x00\x01\x02\x03\xff\x00\x00", "binary"),
+        ("zip.txt", b"PK\x03\x04" + bytes(range(256)), "binary"),
+        ("bad-utf8.txt", "第一句。".encode() + b"\xff\xfe" + "第二句。".encode(), "byte offset 12"),
+        ("broken.docx", b"this is not a zip file", "not a readable .docx"),
+    ],
+)
+def test_bad_input_is_a_user_error(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(UserError, match=message) as exc:
+        read_input(path)
+    assert str(path) in exc.value.render()
+    assert "\n" not in exc.value.render()
+
+
+def test_undecodable_in_every_encoding_names_offsets() -> None:
+    data = b"\x81\x30\xff\xfe\x80"  # not UTF-8, not GB18030
+    with pytest.raises(UserError, match=r"offset \d+"):
+        decode_bytes(data, "x.txt")
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no such file"):
+        read_input(tmp_path / "missing.txt")
+    with pytest.raises(UserError, match="directory"):
+        read_input(tmp_path)
+
+
+def test_non_ascii_path(tmp_path: Path) -> None:
+    folder = tmp_path / "联合国 文件"
+    folder.mkdir()
+    path = folder / "报告 Ünïcode.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    assert read_input(path).text == TEXT
