@@ -213,13 +213,15 @@ def _parse_delimited(path: Path, text: str, kind: str, name: str) -> tuple[list[
                     )
                 width = len(cells)
                 continue
-            if len(cells) != width:
+            # trailing empty fields may be left out, but never the Chinese or English one
+            if len(cells) > width or len(cells) <= max(columns["zh"], columns["en"]):
                 raise UserError(
                     f"malformed row: {len(cells)} {kind.upper()} fields, the header has {width}",
                     path=path,
                     line=number,
                     hint="check for a missing or extra separator",
                 )
+            cells = cells + [""] * (width - len(cells))
             row = {field: cells[index] for field, index in columns.items()}
             zh, en = row["zh"], row["en"]
             if not zh or not en:

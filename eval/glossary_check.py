@@ -5,7 +5,9 @@ non-overlapping, over all the glossary's Chinese forms at once, with a pyahocora
 and for those lines the line-aligned reference is searched for the approved English form or a
 variant.
 
-English matching here (used when :mod:`unmt.eval.terms` offers no ``english_contains``): both
+English matching uses the scoring stage's matcher, :mod:`unmt.eval.terms_en` (case, hyphen,
+plural and possessive tolerant, on word boundaries), so the check and ``unmt score`` agree on what
+counts as a rendering. Where that module is not installed, a local normalisation is used: both
 sides are lower-cased; curly apostrophes become straight; a possessive ``'s`` / ``s'`` is dropped;
 every character other than a letter or digit separates words, so hyphens and whitespace do not
 matter; each word is reduced by simple plural rules (``-ies`` -> ``-y``; ``-sses``, ``-xes``,
@@ -16,12 +18,15 @@ matter; each word is reduced by simple plural rules (``-ies`` -> ``-y``; ``-sses
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from unmt.eval.glossary import Entry, Glossary
+
+log = logging.getLogger(__name__)
 
 _POSSESSIVE = re.compile(r"(?<=[a-z0-9])'s\b|(?<=s)'(?=\s|$)")
 _WORD = re.compile(r"[^\W_]+")
@@ -51,6 +56,52 @@ def english_forms(term: str) -> tuple[str, ...]:
     if "-" in term:
         forms.add(normalize_english(term.replace("-", "")))
     return tuple(f for f in forms if f.strip())
+
+
+class _LocalMatcher:
+    """English matching by :func:`normalize_english` (fallback)."""
+
+    name = "local"
+
+    def compile(self, terms: Sequence[str]) -> Any:
+        return tuple(f for t in terms for f in english_forms(t))
+
+    def prepare(self, text: str) -> Any:
+        return normalize_english(text)
+
+    def contains(self, prepared: Any, compiled: Any) -> bool:
+        return any(f in prepared for f in compiled)
+
+
+class _ScoringMatcher:
+    """English matching by the scoring stage's :mod:`unmt.eval.terms_en`."""
+
+    name = "terms_en"
+
+    def __init__(self) -> None:
+        from unmt.eval.terms_en import EnText, compile_form
+
+        self._text = EnText
+        self._compile = compile_form
+
+    def compile(self, terms: Sequence[str]) -> Any:
+        return [f for t in terms for f in self._compile(t)]
+
+    def prepare(self, text: str) -> Any:
+        return self._text(text)
+
+    def contains(self, prepared: Any, compiled: Any) -> bool:
+        return bool(compiled) and bool(prepared.find(compiled))
+
+
+def english_matcher(prefer_local: bool = False) -> _LocalMatcher | _ScoringMatcher:
+    """The scoring stage's English matcher when available, else the local one."""
+    if not prefer_local:
+        try:
+            return _ScoringMatcher()
+        except ImportError:
+            log.debug("unmt.eval.terms_en not available; using the local English matcher")
+    return _LocalMatcher()
 
 
 @dataclass(frozen=True)
@@ -110,9 +161,14 @@ def entries_in_line(automaton: Any, line: str) -> set[int]:
 
 
 def check_glossary(
-    glossary: Glossary, src_lines: Sequence[str], ref_lines: Sequence[str]
+    glossary: Glossary,
+    src_lines: Sequence[str],
+    ref_lines: Sequence[str],
+    matcher: _LocalMatcher | _ScoringMatcher | None = None,
 ) -> list[TermCheck]:
     """One :class:`TermCheck` per glossary entry, in glossary order.
+
+    ``matcher`` defaults to :func:`english_matcher`.
 
     Raises:
         ValueError: the two sides have different numbers of lines.
@@ -126,15 +182,16 @@ def check_glossary(
     if not entries:
         return []
     automaton = _automaton(entries)
-    forms = [tuple(f for t in e.accepted for f in english_forms(t)) for e in entries]
+    matcher = matcher or english_matcher()
+    forms = [matcher.compile(e.accepted) for e in entries]
     for number, (src, ref) in enumerate(zip(src_lines, ref_lines, strict=True), 1):
         found = entries_in_line(automaton, src)
         if not found:
             continue
-        norm_ref = normalize_english(ref)
+        prepared = matcher.prepare(ref)
         for index in found:
             counts[index] += 1
-            if any(f in norm_ref for f in forms[index]):
+            if matcher.contains(prepared, forms[index]):
                 agree[index] += 1
             elif len(misses[index]) < _MAX_EXAMPLES:
                 misses[index].append(number)
