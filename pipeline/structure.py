@@ -6,7 +6,9 @@ Rules (for PDF-extracted text, where a printed line is a text line):
   the text and attached to the blocks of their page (and to the document).
 * Everything before the first labelled heading (``一.``, ``I.``, ``A.``, ``1.``, ``(a)``) or the
   first paragraph ``1.`` is the title area. There a line starts a new title block unless the line
-  before it is full width (or ends in a comma), or, in English, the line starts in lower case.
+  before it ends in a comma, or ends no sentence and is full width or (Chinese) is a line of a
+  centred multi-line title (over half the full width, same indentation as this line), or
+  (English) this line starts in lower case.
 * Numbered paragraphs run 1..N through the whole document: a line ``15. ...`` starts a paragraph
   only when 15 is the next paragraph number (a small gap is accepted after a sentence end), so a
   heading ``1. 立法援助`` after paragraph 14 is a heading.
@@ -43,6 +45,7 @@ _TERMINAL = re.compile(r"[。！？.!?…][”’」』）》)\"']*$")
 _CONTINUES = tuple("，、：；,:;-(（“")
 _SHORT = 0.8  # a line narrower than this share of the full width is not a wrapped line
 _BARE = 0.6  # a bare heading is at most this share of the full width
+_TITLE_LINE = 0.55  # lines of a centred multi-line title are at least this share
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +177,8 @@ class _Parser:
         return self._heading_like(nxt) is not None or self._bare_like(nxt)
 
     # -- parsing ----------------------------------------------------------------------------
-    def _title(self, items: list[tuple[int, str]]) -> None:
-        prev = ""
+    def _title(self, items: list[tuple[int, str]], indents: dict[int, int]) -> None:
+        prev, prev_line = "", 0
         pos = -1
         for line, s in items:
             if is_link_line(s):
@@ -185,11 +188,17 @@ class _Parser:
             if f:
                 self._new("footnote", f.group(1), line, f.group(1), f.group(2))
                 continue
+            # a centred multi-line title: long-ish lines, same indentation, no sentence end
+            centred = (
+                self.lang != "en"
+                and not self._short(prev, _TITLE_LINE)
+                and indents[line] == indents[prev_line]
+            )
             joins = (
                 self.wrapped
                 and pos >= 0
                 and (
-                    not self._short(prev, _SHORT)
+                    (not _TERMINAL.search(prev) and (not self._short(prev, _SHORT) or centred))
                     or prev.endswith(_CONTINUES)
                     or (self.lang == "en" and s[0].islower())
                 )
@@ -198,7 +207,7 @@ class _Parser:
                 self._append(pos, line, s)
             else:
                 pos = self._new("title", "", line, "", s)
-            prev = s
+            prev, prev_line = s, line
 
     def _body(self, items: list[tuple[int, str]]) -> None:
         text_lines = [(i, s) for i, (_, s) in enumerate(items) if not is_link_line(s)]
@@ -249,7 +258,13 @@ class _Parser:
         return not block.label and self._short(prev, _SHORT) and bool(_TERMINAL.search(prev))
 
     def run(self, text: str) -> Parsed:
-        items = [(n, s) for n, raw in enumerate(text.split("\n"), 1) if (s := raw.strip())]
+        items: list[tuple[int, str]] = []
+        indents: dict[int, int] = {0: -1}
+        for n, raw in enumerate(text.split("\n"), 1):
+            s = raw.strip()
+            if s:
+                items.append((n, s))
+                indents[n] = len(raw) - len(raw.lstrip())
         self.full = _full_width([s for _, s in items if not is_link_line(s)])
         start = len(items)
         for k, (_, s) in enumerate(items):
@@ -259,7 +274,7 @@ class _Parser:
                 break
         if start == len(items):
             start = 0  # no structure at all: everything is body text
-        self._title(items[:start])
+        self._title(items[:start], indents)
         self._body(items[start:])
         counters: dict[str, int] = {}
         blocks = []

@@ -143,6 +143,26 @@ def test_structure_cases(text: str, kinds: list[str]) -> None:
     assert [k for k, _, _ in _kinds(text)] == kinds
 
 
+@pytest.mark.parametrize(
+    ("lines", "titles"),
+    [
+        # a centred title over three lines is one block; a differently indented line is not
+        (
+            ["委员会", "统一并协调联合国毒品和犯罪问题办公室及会员国",
+             "在预防犯罪和刑事司法领域的工作：批准并执行", "关于预防和打击恐怖主义的国际文书",
+             "  秘书长的报告"],
+            ["委员会", "统一并协调联合国毒品和犯罪问题办公室及会员国在预防犯罪和刑事司法领域的工作："
+             "批准并执行关于预防和打击恐怖主义的国际文书", "秘书长的报告"],
+        ),
+        # a line that ends a sentence ends the title block
+        (["第一行很长很长很长很长很长很长很长很长很长很长。", "第二行"], ["第一行很长很长很长很长很长很长很长很长很长很长。", "第二行"]),
+    ],
+)  # fmt: skip
+def test_title_lines(lines: list[str], titles: list[str]) -> None:
+    blocks = _kinds("\n".join([*lines, "一. 导言", "1. 甲。"]))
+    assert [text for kind, _, text in blocks if kind == "title"] == titles
+
+
 def test_english_structure() -> None:
     text = (
         "Commission on Crime Prevention\n\nI. Introduction\n\n1. The Office helped. It\n"
