@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from unmt.eval.glossary import Entry, Glossary
 from unmt.eval.terms import TermMatcher, fold_zh
 from unmt.pipeline.records import TermHit
@@ -94,7 +93,9 @@ def test_reference_confirmation(matcher: TermMatcher) -> None:
 
 
 def test_forbidden_charged_once(matcher: TermMatcher) -> None:
-    hits = matcher.score("1", "反恐怖主义和反恐怖主义", "anti-terrorism, anti-terrorism, anti-terrorism")
+    hits = matcher.score(
+        "1", "反恐怖主义和反恐怖主义", "anti-terrorism, anti-terrorism, anti-terrorism"
+    )
     assert [len(h.forbidden) for h in hits] == [1, 2]
     assert sum(len(h.forbidden) for h in hits) == 3
 

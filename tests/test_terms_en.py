@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from unmt.eval.terms_en import EnText, canonical, compile_form, english_contains
 
 

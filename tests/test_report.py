@@ -1,0 +1,160 @@
+"""score_segments and the HTML / Markdown / JSON reports."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from unmt.eval.glossary import Entry, Glossary
+from unmt.eval.report import score_segments, write_report
+from unmt.eval.report_md import md
+from unmt.eval.terms import TermMatcher
+
+from unmt.errors import UserError
+
+GLOSSARY = Glossary(
+    "mini",
+    "cd" * 32,
+    (
+        Entry("ms", "会员国", "Member States", glossary="mini"),
+        Entry("sg", "秘书长", "Secretary-General", glossary="mini"),
+        Entry(
+            "ct", "反恐怖主义", "counter-terrorism", forbidden=("anti-terrorism",), glossary="mini"
+        ),
+    ),
+    (("mini", "cd" * 32),),
+)
+SRC = [
+    "秘书长欢迎会员国的反恐怖主义措施。",
+    "会员国<b>应当</b>合作。",
+    "没有术语。",
+    "秘书长发言。",
+]
+HYP = [
+    "The Secretary-General welcomed the anti-terrorism measures of Member States.",
+    "<script>alert('x')</script> States should cooperate.",
+    "No terms.",
+    "",
+]
+REF = [
+    "The Secretary-General welcomed counter-terrorism measures by Member States.",
+    "Member States should cooperate.",
+    "No terms here.",
+    "The Secretary-General spoke.",
+]
+IDS = ["docA:p1.s1", "docA:p2.s1", "docB:p1.s1", "docB:p2.s1"]
+
+
+@pytest.fixture(scope="module")
+def result():  # type: ignore[no-untyped-def]
+    return score_segments(
+        SRC, HYP, REF, GLOSSARY, seg_ids=IDS, metrics=("bleu", "chrf"), context={"model": "m@1"}
+    )
+
+
+def test_summary_figures(result) -> None:  # type: ignore[no-untyped-def]
+    s = result.summary_json()
+    for key in (
+        "bleu",
+        "chrf",
+        "ter",
+        "term_accuracy",
+        "term_accuracy_ref",
+        "consistency",
+        "segments",
+        "term_occurrences",
+        "signature",
+    ):
+        assert key in s
+    assert (s["segments"], s["documents"], s["term_occurrences"], s["term_hits"]) == (4, 2, 5, 2)
+    assert s["term_accuracy"] == pytest.approx(2 / 5)
+    # every occurrence's approved English is in the reference
+    assert s["term_occurrences_ref"] == 5 and s["term_accuracy_ref"] == pytest.approx(2 / 5)
+    assert s["consistency"] == pytest.approx(2 / 4)  # ms 1 of 2, sg 1 of 2
+    assert s["forbidden"] == 1
+    assert s["ter"] is None and 0 <= s["bleu"] <= 100 and 0 <= s["chrf"] <= 100
+    assert s["signature"]["terms"].endswith("|model:m@1")
+    assert s["signature"]["bleu"].startswith("nrefs:1|")
+    assert json.loads(json.dumps(s)) == s
+
+
+def test_documents_and_recut(result) -> None:  # type: ignore[no-untyped-def]
+    assert [(d.doc, d.segments, d.terms.occurrences) for d in result.documents] == [
+        ("docA", 2, 4),
+        ("docB", 2, 1),
+    ]
+    b = result.for_document("docB")
+    assert [s.id for s in b.segments] == ["docB:p1.s1", "docB:p2.s1"]
+    assert b.terms.term_accuracy == 0.0 and b.scores == result.documents[1].scores
+    assert [r.entry for r in b.table] == ["sg"]
+
+
+def test_matcher_reuse_and_no_reference() -> None:
+    r = score_segments(SRC, HYP, None, TermMatcher(GLOSSARY))
+    s = r.summary_json()
+    assert s["bleu"] is None and s["term_accuracy_ref"] is None
+    assert [seg.id for seg in r.segments] == ["1", "2", "3", "4"]
+    assert set(s["signature"]) == {"terms"}
+
+
+def test_length_mismatch_is_an_error() -> None:
+    with pytest.raises(ValueError, match="4 source segments but 3 hyp"):
+        score_segments(SRC, HYP[:3], None, GLOSSARY)
+
+
+def test_html_report(result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_report(result, tmp_path / "报告 dir" / "report.html")
+    html = path.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    # self-contained: no external script, style sheet, image or font
+    assert not re.search(r"<(link|img|iframe)\b|\bsrc=|@import|url\(", html)
+    assert "<svg" in html and 'table class="sortable"' in html and "addEventListener" in html
+    # everything escaped
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)" in html
+    assert "&lt;b&gt;应当&lt;/b&gt;" in html
+    # highlights: found, missed, forbidden
+    assert '<mark class="ok"' in html and '<mark class="miss"' in html
+    assert '<mark class="bad"' in html and ">anti-terrorism</mark>" in html
+    for text in ("Secretary-General", "counter-terrorism", "anti-terrorism ×1", "docA:p2.s1"):
+        assert text in html
+    assert result.signature["chrf"] in html
+    assert [p.name for p in path.parent.iterdir()] == ["report.html"]  # no temp file left
+
+
+def test_markdown_report(result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = write_report(result, tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "## Terms (3)" in text and "## Segments" in text
+    assert "**Secretary-General**" in text and "~~anti-terrorism~~" in text
+    assert "*秘书长*发言" in text
+    assert "&lt;script&gt;" in text and "<script>" not in text
+    assert result.signature["terms"] in text
+    assert (
+        "| 会员国 | Member States | 2 | 1 | 50.0% | 1/2 | 0 | Member States ×1; (none found) ×1 |"
+        in text
+    )
+
+
+def test_json_report(result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(write_report(result, tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert set(data) == {"summary", "details", "documents", "terms", "segments"}
+    assert data["summary"] == result.summary_json()
+    assert [t["entry"] for t in data["terms"]] == ["ms", "sg", "ct"]
+    seg = data["segments"][0]
+    assert seg["id"] == "docA:p1.s1" and len(seg["hits"]) == 3 and seg["forbidden"] == 1
+    assert seg["hits"][2]["forbidden"] == [["anti-terrorism", 35, 49]]
+
+
+def test_unknown_suffix(result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UserError, match="unknown report format"):
+        write_report(result, tmp_path / "r.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [("a|b", "a\\|b"), ("*x*", "\\*x\\*"), ("<i>", "&lt;i&gt;"), ("line\nbreak", "line break")],
+)
+def test_markdown_escape(text: str, escaped: str) -> None:
+    assert md(text) == escaped
