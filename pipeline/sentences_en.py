@@ -7,7 +7,8 @@ lower-case letter, unless the full stop belongs to an abbreviation:
 * listed abbreviations (``No.``, ``para.``, ``Mr.``, ``Add.`` ...; the data file
   ``pipeline/data/en_abbreviations.txt``);
 * dotted short forms such as ``e.g.``, ``i.e.``, ``U.S.``, ``a.m.``;
-* a single capital initial (``J. Smith``).
+* a single capital initial (``J. Smith``);
+* a paragraph or list label at the start (``51. The Commission ...``, ``III. Conclusions``).
 
 Document symbols (``A/RES/74/194``, ``E/CN.15/2021/5``), decimals (``2.5``) and
 ``resolution 2396 (2017)`` contain no full stop followed by a space, so they never split.
@@ -22,6 +23,7 @@ from importlib import resources
 _CANDIDATE = re.compile(r"(?P<mark>[.!?…]+)(?P<close>[\"'”’)\]]*)(?=\s+[\"'“‘(\[]*(?P<next>\S))")
 _DOTTED = re.compile(r"[A-Za-z]{1,2}(?:\.[A-Za-z]{1,2})+")
 _WORD_OPENERS = "\"'“‘(["
+_LABEL_ONLY = re.compile(r"[(\[]?(?:\d{1,4}|[IVXLCivxlc]{1,6}|[A-Za-z])[.)\]]*")
 
 
 @functools.cache
@@ -71,6 +73,8 @@ def split_en(text: str) -> list[tuple[int, int]]:
         mark = m.group("mark")
         if mark == "." and _is_abbreviation(_word_before(text, m.start("mark")), abbrevs):
             continue
+        if _LABEL_ONLY.fullmatch(text[cuts[-1] if cuts else 0 : m.end()].strip()):
+            continue  # a paragraph or list label such as "51." or "III." is no sentence
         cuts.append(m.end())
     spans: list[tuple[int, int]] = []
     start = 0

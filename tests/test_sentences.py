@@ -69,6 +69,12 @@ def test_chinese_sentences(text: str, expected: list[str]) -> None:
         ("the U.S. delegation spoke.", ["the U.S. delegation spoke."]),
         ("one ... two. Three.", ["one ... two.", "Three."]),
         ("No full stop here", ["No full stop here"]),
+        ("51. The Commission met. It agreed.", ["51. The Commission met.", "It agreed."]),
+        ("III. Conclusions", ["III. Conclusions"]),
+        (
+            "In Prosecutor v. Kunarac, the Chamber held.",
+            ["In Prosecutor v. Kunarac, the Chamber held."],
+        ),
     ],
 )
 def test_english_sentences(text: str, expected: list[str]) -> None:
