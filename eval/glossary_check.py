@@ -115,6 +115,7 @@ class TermCheck:
     occurrences: int  # source lines containing the Chinese term
     agreeing: int  # of those, lines whose reference has the approved form or a variant
     disagreeing_lines: tuple[int, ...] = field(default=())  # first few, 1-based
+    forbidden_in_ref: int = 0  # of those, lines whose reference uses a forbidden rendering
 
     @property
     def agreement(self) -> float | None:
@@ -130,6 +131,7 @@ class TermCheck:
             "agreeing": self.agreeing,
             "agreement": self.agreement,
             "disagreeing_lines": list(self.disagreeing_lines),
+            "forbidden_in_ref": self.forbidden_in_ref,
         }
 
 
@@ -184,6 +186,8 @@ def check_glossary(
     automaton = _automaton(entries)
     matcher = matcher or english_matcher()
     forms = [matcher.compile(e.accepted) for e in entries]
+    banned = [matcher.compile(e.forbidden) for e in entries]
+    forbidden = [0] * len(entries)
     for number, (src, ref) in enumerate(zip(src_lines, ref_lines, strict=True), 1):
         found = entries_in_line(automaton, src)
         if not found:
@@ -195,7 +199,9 @@ def check_glossary(
                 agree[index] += 1
             elif len(misses[index]) < _MAX_EXAMPLES:
                 misses[index].append(number)
+            if banned[index] and matcher.contains(prepared, banned[index]):
+                forbidden[index] += 1
     return [
-        TermCheck(e.id, e.zh, e.en, e.glossary, counts[i], agree[i], tuple(misses[i]))
+        TermCheck(e.id, e.zh, e.en, e.glossary, counts[i], agree[i], tuple(misses[i]), forbidden[i])
         for i, e in enumerate(entries)
     ]

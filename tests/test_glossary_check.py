@@ -11,11 +11,11 @@ from unmt.eval.glossary import load_glossaries, load_glossary
 from unmt.eval.glossary_check import check_glossary, english_matcher
 from unmt.pipeline.cli import main
 
-GLOSSARY = """zh\ten\tvariants
+GLOSSARY = """zh\ten\tvariants\tforbidden
 反恐委员会\tCounter-Terrorism Committee\tCTC
 反恐委员会执行局\tCounter-Terrorism Committee Executive Directorate\tCTED
-会员国\tMember States\tStates Members
-反恐\tcounter-terrorism\t
+会员国\tMember States\tStates Members\tmember countries
+反恐\tcounter-terrorism\t\tanti-terrorism
 秘书长\tSecretary-General\t
 """
 
@@ -70,6 +70,14 @@ def test_check_lists_disagreeing_lines(small_glossary) -> None:
     ref = ["Member States", "nations", "States Members", "countries"]
     (result,) = [r for r in check_glossary(small_glossary, src, ref) if r.zh == "会员国"]
     assert result.disagreeing_lines == (2, 4)
+
+
+def test_check_counts_forbidden_in_reference(small_glossary) -> None:
+    src = ["会员国的反恐工作", "会员国", "反恐"]
+    ref = ["the member countries' anti-terrorism work", "Member States", "counter-terrorism"]
+    results = {r.zh: r for r in check_glossary(small_glossary, src, ref)}
+    assert (results["会员国"].forbidden_in_ref, results["会员国"].agreeing) == (1, 1)
+    assert (results["反恐"].forbidden_in_ref, results["反恐"].agreeing) == (1, 1)
 
 
 def test_check_rejects_unaligned(small_glossary) -> None:
@@ -380,6 +388,21 @@ def test_shipped_glossary_shape() -> None:
     domains = Counter(e.domain for e in glossary.entries)
     assert domains["instrument"] >= 19
     assert domains["counter-terrorism"] >= 50
+
+
+def test_shipped_forbidden_never_overlaps_accepted() -> None:
+    """A forbidden rendering must not match inside an accepted form, nor the other way round."""
+    matcher = english_matcher()
+    clashes = []
+    for entry in load_glossaries([]).entries:
+        for bad in entry.forbidden:
+            for good in entry.accepted:
+                if matcher.contains(matcher.prepare(good), matcher.compile([bad])) or (
+                    matcher.contains(matcher.prepare(bad), matcher.compile([good]))
+                ):
+                    clashes.append((entry.id, good, bad))
+    assert clashes == []
+    assert sum(bool(e.forbidden) for e in load_glossaries([]).entries) >= 20
 
 
 def test_shipped_glossary_covers_sample_document(shared: type) -> None:
