@@ -101,7 +101,7 @@ def read_lines(path: str | Path) -> list[str]:
 
 def run_check(args: argparse.Namespace) -> int:
     from unmt.eval.glossary import load_glossaries
-    from unmt.eval.glossary_check import check_glossary
+    from unmt.eval.glossary_check import check_glossary, english_matcher
 
     glossary = load_glossaries(args.glossary)
     src, ref = read_lines(args.src), read_lines(args.ref)
@@ -111,7 +111,8 @@ def run_check(args: argparse.Namespace) -> int:
             path=args.ref,
             hint="SRC and REF must be line-aligned",
         )
-    results = check_glossary(glossary, src, ref)
+    matcher = english_matcher()
+    results = check_glossary(glossary, src, ref, matcher)
     shown = [r for r in results if args.all or r.occurrences]
     shown.sort(key=lambda r: (-r.occurrences, r.id))
     failing = [
@@ -127,7 +128,7 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         out = sys.stdout
         out.write(f"# glossary {glossary.signature}: {len(glossary)} entries; ")
-        out.write(f"{len(src)} lines; {len(shown)} entries occur\n")
+        out.write(f"{len(src)} lines; {len(shown)} entries occur; English matcher {matcher.name}\n")
         out.write("agree\tlines\tzh\ten\tmissed (first lines)\n")
         for r in shown:
             share = "-" if r.agreement is None else f"{r.agreement:.0%}"
