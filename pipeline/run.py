@@ -277,7 +277,8 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
         for label, path in (("source", doc.source), ("reference", doc.reference)):
             if path is not None and not path.is_file():
                 what = "no such file" if not path.exists() else "not a file"
-                run.set_document(doc.doc_id, status="failed", error=f"{path}: {label} {what}")
+                error = f"{path}: {what} ({label}); check the path"
+                run.set_document(doc.doc_id, status="failed", error=error)
 
 
 def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:

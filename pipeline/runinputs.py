@@ -2,7 +2,8 @@
 
 - INPUT arguments are files, directories or globs. A directory contributes its ``.txt`` and
   ``.docx`` files (sorted, not recursive), except files tagged English (``name.en.txt``).
-- ``--reference`` files pair with the inputs in order (their counts must match).
+- ``--reference`` files pair with the inputs in order (their counts must match); an empty
+  string stands for "no reference" for that input.
 - A pairs manifest is TSV (``zh path<TAB>en path[<TAB>doc id]``; ``#`` comments; the en column
   may be empty) or JSONL (``{"zh": ..., "en": ..., "id": ...}``). Relative paths are relative to
   the manifest's folder.
@@ -152,9 +153,8 @@ def collect_documents(
             f"{len(references)} reference(s) for {len(files)} input document(s)",
             hint="give one --reference per input, in the same order, or use --pairs",
         )
-    docs = [
-        DocInput("", f, Path(references[i]) if references else None) for i, f in enumerate(files)
-    ]
+    refs = [Path(r) if r else None for r in references] if references else [None] * len(files)
+    docs = [DocInput("", f, refs[i]) for i, f in enumerate(files)]
     if pairs:
         docs += read_pairs(pairs)
     ids = _unique([d.doc_id or default_doc_id(d.source) for d in docs])
