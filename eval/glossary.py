@@ -133,11 +133,19 @@ def _split_list(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in value.split(LIST_SEPARATOR) if p.strip()))
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _is_xml(path: Path, raw: bytes) -> bool:
+    """TBX by extension or content (XML carries its own encoding, UTF-16 included)."""
+    if path.suffix.lower() in (".tbx", ".xml") or raw.startswith(_UTF16_BOMS):
+        return True
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:20].lower()
+    return head.startswith((b"<?xml", b"<martif", b"<tbx"))
+
+
 def _sniff_kind(path: Path, text: str) -> str:
     suffix = path.suffix.lower()
-    head = text.lstrip()[:200].lower()
-    if suffix in (".tbx", ".xml") or head.startswith(("<?xml", "<martif", "<tbx")):
-        return "tbx"
     if suffix == ".csv":
         return "csv"
     if suffix == ".tsv":
@@ -146,9 +154,9 @@ def _sniff_kind(path: Path, text: str) -> str:
     return "tsv" if "\t" in first else "csv"
 
 
-def _read_text(path: Path) -> tuple[bytes, str]:
+def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise UserError(
             "glossary file not found", path=path, hint="check the --glossary path"
@@ -157,14 +165,16 @@ def _read_text(path: Path) -> tuple[bytes, str]:
         raise UserError("glossary path is a folder, not a file", path=path) from None
     except OSError as exc:
         raise UserError(f"cannot read glossary: {exc.strerror}", path=path) from None
+
+
+def _decode(path: Path, raw: bytes) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise UserError(
             "glossary is not valid UTF-8", path=path, line=line, hint="save it as UTF-8"
         ) from None
-    return raw, text
 
 
 def _rows(text: str, kind: str) -> Iterable[tuple[int, list[str]]]:
@@ -296,15 +306,15 @@ def load_glossary(path: str | Path) -> Glossary:
         UserError: the file is missing, not UTF-8, malformed (with its line), or has no usable row.
     """
     path = Path(path)
-    raw, text = _read_text(path)
+    raw = _read_bytes(path)
     name = path.stem
-    kind = _sniff_kind(path, text)
-    if kind == "tbx":
+    if _is_xml(path, raw):
         from unmt.eval.glossary_tbx import parse_tbx
 
         entries, issues = parse_tbx(path, raw, name)
     else:
-        entries, issues = _parse_delimited(path, text, kind, name)
+        text = _decode(path, raw)
+        entries, issues = _parse_delimited(path, text, _sniff_kind(path, text), name)
     if not entries:
         raise UserError(
             "glossary has no usable rows (each needs a Chinese and an English term)", path=path

@@ -145,6 +145,13 @@ def test_loaders(tmp_path: Path, name: str, text: str, first: tuple, count: int)
     assert glossary.members == ((path.stem, glossary.sha256),)
 
 
+@pytest.mark.parametrize(("encoding", "declared"), [("utf-16", "UTF-16"), ("utf-8-sig", "UTF-8")])
+def test_tbx_in_other_encodings(tmp_path: Path, encoding: str, declared: str) -> None:
+    path = tmp_path / "terms.txt"  # recognised by content, not by name
+    path.write_bytes(TBX_V3.replace("UTF-8", declared).encode(encoding))
+    assert load_glossary(path).entries[0].en == "foreign terrorist fighters"
+
+
 def test_tbx_details(tmp_path: Path) -> None:
     v3 = tmp_path / "v3.tbx"
     v3.write_text(TBX_V3, encoding="utf-8")
