@@ -1,7 +1,8 @@
 """Checking a glossary against a human translation: does the reference use the approved terms?
 
 For every entry, the source lines containing its Chinese term are found (longest match first,
-non-overlapping, over all the glossary's Chinese forms at once, with a pyahocorasick automaton),
+non-overlapping, over all the glossary's Chinese forms at once, with a pyahocorasick automaton:
+the scoring stage's :class:`unmt.eval.terms.TermMatcher` where installed, else a local one),
 and for those lines the line-aligned reference is searched for the approved English form or a
 variant.
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,6 +163,20 @@ def entries_in_line(automaton: Any, line: str) -> set[int]:
     return found
 
 
+def _source_finder(glossary: Glossary, scoring: bool) -> Callable[[str], set[int]]:
+    """Line -> indexes of the entries found in it: the scorer's ``TermMatcher`` or a local one."""
+    if scoring:
+        try:
+            from unmt.eval.terms import TermMatcher
+        except ImportError:
+            log.debug("unmt.eval.terms not available; using the local Chinese matcher")
+        else:
+            term_matcher = TermMatcher(glossary)
+            return lambda line: {index for _, _, index in term_matcher.match_source(line)}
+    automaton = _automaton(glossary.entries)
+    return lambda line: entries_in_line(automaton, line)
+
+
 def check_glossary(
     glossary: Glossary,
     src_lines: Sequence[str],
@@ -183,13 +198,13 @@ def check_glossary(
     misses: list[list[int]] = [[] for _ in entries]
     if not entries:
         return []
-    automaton = _automaton(entries)
     matcher = matcher or english_matcher()
+    find_terms = _source_finder(glossary, scoring=isinstance(matcher, _ScoringMatcher))
     forms = [matcher.compile(e.accepted) for e in entries]
     banned = [matcher.compile(e.forbidden) for e in entries]
     forbidden = [0] * len(entries)
     for number, (src, ref) in enumerate(zip(src_lines, ref_lines, strict=True), 1):
-        found = entries_in_line(automaton, src)
+        found = find_terms(src)
         if not found:
             continue
         prepared = matcher.prepare(ref)
