@@ -74,7 +74,7 @@ def join_lines(lines: Iterable[str], lang: str = "zh") -> str:
 
 def is_link_line(stripped: str) -> bool:
     """True when a stripped line consists only of ``undocs.org`` links."""
-    return LINK_LINE.fullmatch(stripped) is not None
+    return stripped.startswith("http") and LINK_LINE.fullmatch(stripped) is not None
 
 
 def links_in(stripped: str) -> list[str]:

@@ -83,6 +83,17 @@ class _Open:
     links: list[str]
 
 
+_HEADING_FIRST = frozenset("0123456789一二三四五六七八九十ABCDEFGHIJKLMNOPQRSTUVWXYZ(（")
+
+
+def _para(s: str) -> re.Match[str] | None:
+    return _PARA.fullmatch(s) if s[0].isdigit() else None
+
+
+def _footnote(s: str) -> re.Match[str] | None:
+    return _FOOTNOTE.fullmatch(s) if s[0] == "*" else None
+
+
 _MIN_FULL = 60  # narrowest full line assumed (short inputs have too few lines to tell)
 
 
@@ -143,13 +154,13 @@ class _Parser:
         return display_width(s) < share * self.full
 
     def _heading_like(self, s: str) -> re.Match[str] | None:
-        m = _HEADING.fullmatch(s)
+        m = _HEADING.fullmatch(s) if s[0] in _HEADING_FIRST else None
         if m and self._short(s, _SHORT) and not m.group(2).endswith(_NO_HEADING_END):
             return m
         return None
 
     def _para_start(self, s: str, prev_terminal: bool) -> re.Match[str] | None:
-        m = _PARA.fullmatch(s)
+        m = _para(s)
         if not m:
             return None
         n = int(m.group(1))
@@ -165,13 +176,13 @@ class _Parser:
             self._short(s, _BARE)
             and not s.endswith(_NO_HEADING_END)
             and not (self.lang == "en" and s[0].islower())
-            and _FOOTNOTE.fullmatch(s) is None
+            and _footnote(s) is None
         )
 
     def _starts_block(self, nxt: str | None) -> bool:
         if nxt is None:
             return True
-        m = _PARA.fullmatch(nxt)
+        m = _para(nxt)
         if m and int(m.group(1)) == self.expected:
             return True
         return self._heading_like(nxt) is not None or self._bare_like(nxt)
@@ -184,7 +195,7 @@ class _Parser:
             if is_link_line(s):
                 self._link_line(line, s)
                 continue
-            f = _FOOTNOTE.fullmatch(s)
+            f = _footnote(s)
             if f:
                 self._new("footnote", f.group(1), line, f.group(1), f.group(2))
                 continue
@@ -215,7 +226,7 @@ class _Parser:
         following: str | None = None
         for i, s in reversed(text_lines):
             nxt_of[i] = following
-            if _FOOTNOTE.fullmatch(s) is None:
+            if _footnote(s) is None:
                 following = s
         current = -1  # the open paragraph (or -1)
         prev = ""  # the last body text line that was not a footnote
@@ -224,7 +235,7 @@ class _Parser:
             if is_link_line(s):
                 self._link_line(line, s)
                 continue
-            f = _FOOTNOTE.fullmatch(s)
+            f = _footnote(s)
             if f:
                 self._new("footnote", f.group(1), line, f.group(1), f.group(2))
                 continue
@@ -268,7 +279,7 @@ class _Parser:
         self.full = _full_width([s for _, s in items if not is_link_line(s)])
         start = len(items)
         for k, (_, s) in enumerate(items):
-            m = _PARA.fullmatch(s)
+            m = _para(s)
             if (m and m.group(1) == "1") or self._heading_like(s):
                 start = k
                 break

@@ -99,4 +99,4 @@ def test_bench_segment_prints_throughput(capsys: pytest.CaptureFixture[str]) -> 
     assert len(rows) == 2
     sizes = [float(r[0]) for r in rows]
     assert sizes[0] >= 0.05 and sizes[1] >= 0.1
-    assert all(float(r[2]) > 0 and int(r[3]) > 0 for r in rows)
+    assert all(float(r[2]) > 0 and float(r[4]) > 0 and int(r[5]) > 0 for r in rows)
