@@ -29,8 +29,10 @@ def run_tiny(args: argparse.Namespace) -> int:
     from unmt.models.tiny import build_tiny_model
 
     build_tiny_model(args.dir)
-    print(f"built the tiny random-weight MarianMT in {args.dir} "
-          "(for tests and demos only: its translations are meaningless)")
+    print(
+        f"built the tiny random-weight MarianMT in {args.dir} "
+        "(for tests and demos only: its translations are meaningless)"
+    )
     return 0
 
 
@@ -48,19 +50,39 @@ def cached_models() -> list[dict[str, Any]]:
             if repo.repo_type != "model":
                 continue
             for rev in repo.revisions:
-                rows.append({"kind": "hub", "model": repo.repo_id, "revision": rev.commit_hash,
-                             "size": rev.size_on_disk, "path": str(rev.snapshot_path),
-                             "meaningless": False})
+                rows.append(
+                    {
+                        "kind": "hub",
+                        "model": repo.repo_id,
+                        "revision": rev.commit_hash,
+                        "size": rev.size_on_disk,
+                        "path": str(rev.snapshot_path),
+                        "meaningless": False,
+                    }
+                )
     except Exception:  # no hub cache yet (CacheNotFound) or an unreadable one
         pass
     for folder in sorted((cache_root() / "models").glob("tiny-*")):
         if is_tiny_model(folder):
-            rows.append({"kind": "tiny", "model": "tiny", "revision": folder.name[5:],
-                         "path": str(folder), "meaningless": True})
+            rows.append(
+                {
+                    "kind": "tiny",
+                    "model": "tiny",
+                    "revision": folder.name[5:],
+                    "path": str(folder),
+                    "meaningless": True,
+                }
+            )
     for info in list_conversions():
-        rows.append({"kind": f"ct2-{info.get('quantization')}", "model": info.get("model_id"),
-                     "revision": info.get("revision"), "path": info["path"],
-                     "meaningless": bool(info.get("meaningless"))})
+        rows.append(
+            {
+                "kind": f"ct2-{info.get('quantization')}",
+                "model": info.get("model_id"),
+                "revision": info.get("revision"),
+                "path": info["path"],
+                "meaningless": bool(info.get("meaningless")),
+            }
+        )
     return rows
 
 

@@ -14,10 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from unmt.errors import UserError
 from unmt.models.backend import BACKEND_CHOICES, COMPUTE_TYPES, DEVICE_CHOICES
 from unmt.models.resolve import DEFAULT_MODEL
 from unmt.models.split import DEFAULT_SPLIT_TOKENS
+
+from unmt.errors import UserError
 from unmt.outputs import output_stream, write_jsonl
 
 log = logging.getLogger(__name__)
@@ -35,31 +36,55 @@ def _positive(value: str) -> int:
 
 def add_engine_options(p: argparse.ArgumentParser) -> None:
     """The model/engine options shared by ``translate`` and other commands that translate."""
-    p.add_argument("--model", default=DEFAULT_MODEL,
-                   help=f"hub id, local model folder, or 'tiny' (default {DEFAULT_MODEL})")
-    p.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
-                   help="inference engine (auto: ctranslate2 when installed)")
+    p.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"hub id, local model folder, or 'tiny' (default {DEFAULT_MODEL})",
+    )
+    p.add_argument(
+        "--backend",
+        default="auto",
+        choices=BACKEND_CHOICES,
+        help="inference engine (auto: ctranslate2 when installed)",
+    )
     p.add_argument("--beam", type=_positive, default=4, help="beam size (default 4)")
-    p.add_argument("--batch-size", type=_positive, default=64,
-                   help="most segments per engine call (default 64)")
-    p.add_argument("--max-batch-tokens", type=_positive, default=2048,
-                   help="most padded source tokens per engine call (default 2048)")
+    p.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=64,
+        help="most segments per engine call (default 64)",
+    )
+    p.add_argument(
+        "--max-batch-tokens",
+        type=_positive,
+        default=2048,
+        help="most padded source tokens per engine call (default 2048)",
+    )
     p.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     p.add_argument("--compute-type", default="auto", choices=COMPUTE_TYPES)
-    p.add_argument("--split-tokens", type=_positive, default=DEFAULT_SPLIT_TOKENS,
-                   help="split segments longer than this many source tokens at clause "
-                   f"punctuation (default {DEFAULT_SPLIT_TOKENS})")
-    p.add_argument("--cache", type=Path, default=None,
-                   help="translation cache file (default: translations.sqlite3 in the unmt "
-                   "cache folder, $UNMT_CACHE_DIR)")
+    p.add_argument(
+        "--split-tokens",
+        type=_positive,
+        default=DEFAULT_SPLIT_TOKENS,
+        help="split segments longer than this many source tokens at clause "
+        f"punctuation (default {DEFAULT_SPLIT_TOKENS})",
+    )
+    p.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="translation cache file (default: translations.sqlite3 in the unmt "
+        "cache folder, $UNMT_CACHE_DIR)",
+    )
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def add_parser(subparsers: Any) -> None:
     """Register ``unmt translate``."""
-    p = subparsers.add_parser("translate", help="machine-translate segments (zh -> en)",
-                              description=__doc__)
+    p = subparsers.add_parser(
+        "translate", help="machine-translate segments (zh -> en)", description=__doc__
+    )
     p.add_argument("input", type=Path, help="segment JSONL (from `unmt segment`) or plain text")
     p.add_argument("-o", "--output", type=Path, default=None, help="output file (default stdout)")
     add_engine_options(p)
@@ -71,10 +96,17 @@ def options_from_args(args: argparse.Namespace) -> Any:
     from unmt.models.translate import TranslateOptions
 
     return TranslateOptions(
-        model=args.model, backend=args.backend, beam=args.beam, batch_size=args.batch_size,
-        max_batch_tokens=args.max_batch_tokens, device=args.device,
-        compute_type=args.compute_type, cache=args.cache, no_cache=args.no_cache,
-        quiet=args.quiet, split_tokens=args.split_tokens,
+        model=args.model,
+        backend=args.backend,
+        beam=args.beam,
+        batch_size=args.batch_size,
+        max_batch_tokens=args.max_batch_tokens,
+        device=args.device,
+        compute_type=args.compute_type,
+        cache=args.cache,
+        no_cache=args.no_cache,
+        quiet=args.quiet,
+        split_tokens=args.split_tokens,
     )
 
 
@@ -84,8 +116,11 @@ def _read_text(path: Path) -> str:
     except FileNotFoundError:
         raise UserError("no such file", path=path, hint="check the input path") from None
     except UnicodeDecodeError as exc:
-        raise UserError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path,
-                        hint="convert the file to UTF-8 or run `unmt segment` on it") from None
+        raise UserError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+            path=path,
+            hint="convert the file to UTF-8 or run `unmt segment` on it",
+        ) from None
     except OSError as exc:
         raise UserError(f"cannot read the file ({exc.strerror})", path=path) from None
 
@@ -106,13 +141,20 @@ def read_jsonl_segments(path: Path, text: str) -> list[dict[str, Any]]:
             continue
         try:
             obj = json.loads(line)
-        except ValueError as exc:
-            raise UserError(f"not valid JSON ({exc.msg})", path=path, line=n,
-                            hint="each line must be one segment record from `unmt segment`",
-                            ) from None
+        except json.JSONDecodeError as exc:
+            raise UserError(
+                f"not valid JSON ({exc.msg})",
+                path=path,
+                line=n,
+                hint="each line must be one segment record from `unmt segment`",
+            ) from None
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            raise UserError("segment record without a string 'text' field", path=path, line=n,
-                            hint="each line must be one segment record from `unmt segment`")
+            raise UserError(
+                "segment record without a string 'text' field",
+                path=path,
+                line=n,
+                hint="each line must be one segment record from `unmt segment`",
+            )
         obj.setdefault("id", str(n))
         records.append(obj)
     return records
@@ -121,8 +163,14 @@ def read_jsonl_segments(path: Path, text: str) -> list[dict[str, Any]]:
 def _progress_bar(total: int, quiet: bool) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="seg", desc="translate", file=sys.stderr, dynamic_ncols=True,
-                disable=quiet or not sys.stderr.isatty())
+    return tqdm(
+        total=total,
+        unit="seg",
+        desc="translate",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        disable=quiet or not sys.stderr.isatty(),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -144,11 +192,17 @@ def run(args: argparse.Namespace) -> int:
             results = translator.translate(lines, bar.update)
         finally:
             bar.close()
-        log.info("translated %d segments with %s; %d model calls", len(lines),
-                 translator.identity(), translator.model_calls)
+        log.info(
+            "translated %d segments with %s; %d model calls",
+            len(lines),
+            translator.identity(),
+            translator.model_calls,
+        )
     if jsonl:
-        out = [Translation(id=str(r["id"]), text=r["text"], mt=res.mt, flags=res.flags).to_json()
-               for r, res in zip(records, results, strict=True)]
+        out = [
+            Translation(id=str(r["id"]), text=r["text"], mt=res.mt, flags=res.flags).to_json()
+            for r, res in zip(records, results, strict=True)
+        ]
         write_jsonl(args.output, out)
     else:
         with output_stream(args.output) as fh:

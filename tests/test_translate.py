@@ -1,0 +1,226 @@
+"""The translation stage end to end on the tiny random-weight model (output is meaningless;
+these tests check plumbing: parity, order, cache, flags, CLI files and errors)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from unmt.models.cache import TranslationCache
+from unmt.models.translate import TranslateOptions, open_translator, translate_segments
+from unmt.pipeline.cli import main
+from unmt.pipeline.records import Segment
+
+TEXTS = [
+    "联合国毒品和犯罪问题办公室继续向会员国提供技术援助。",
+    "",
+    "本报告是根据大会第A/RES/74/194号决议编写的。",
+    "各国",
+    "联合国毒品和犯罪问题办公室继续向会员国提供技术援助。",
+    "委员会第三十届会议审议了预防犯罪和刑事司法问题，并通过了若干决议。",
+]
+
+
+def _options(model: Path, tmp_path: Path, **kw: object) -> TranslateOptions:
+    base: dict[str, object] = {"model": str(model), "cache": tmp_path / "c.sqlite3", "quiet": True}
+    base.update(kw)
+    return TranslateOptions(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("beam", [1])
+def test_greedy_parity_between_backends(tiny_model_dir: Path, tmp_path: Path, beam: int) -> None:
+    outputs = {}
+    for backend in ("transformers", "ctranslate2"):
+        opts = _options(tiny_model_dir, tmp_path, backend=backend, beam=beam, no_cache=True)
+        with open_translator(opts) as tr:
+            outputs[backend] = tr.translate(TEXTS)
+    assert outputs["transformers"] == outputs["ctranslate2"]
+    assert len({r.mt for r in outputs["ctranslate2"] if r.mt}) >= 3  # output depends on input
+
+
+def test_order_empty_duplicates_and_flags(tiny_model_dir: Path, tmp_path: Path) -> None:
+    with open_translator(_options(tiny_model_dir, tmp_path, batch_size=2)) as tr:
+        results = tr.translate(TEXTS)
+        assert tr.identity()["meaningless"] is True
+    assert len(results) == len(TEXTS)
+    assert results[1].mt == "" and results[1].flags == ()
+    assert results[0] == results[4]
+    assert all("meaningless-model" in r.flags for i, r in enumerate(results) if i != 1)
+    # the random model drops the placeholder of the protected symbol: flagged, not hidden
+    assert "protected-missing" in results[2].flags
+
+
+def test_cache_answers_second_run_without_model(tiny_model_dir: Path, tmp_path: Path) -> None:
+    opts = _options(tiny_model_dir, tmp_path)
+    with open_translator(opts) as tr:
+        first = tr.translate(TEXTS)
+        assert tr.model_calls >= 1
+    with open_translator(opts) as tr:
+        second = tr.translate(TEXTS)
+        assert tr.model_calls == 0
+        assert tr._backend is None  # the engine was never loaded
+    assert first == second
+    with open_translator(_options(tiny_model_dir, tmp_path, beam=2)) as tr:
+        tr.translate(TEXTS[:1])
+        assert tr.model_calls == 1  # other decoding settings, other key
+
+
+def test_long_segment_split_not_truncated(tiny_model_dir: Path, tmp_path: Path) -> None:
+    clause = "会员国表示赞赏办公室的工作，"
+    text = clause * 12 + "并请其继续提供援助。"
+    with open_translator(_options(tiny_model_dir, tmp_path, split_tokens=20, no_cache=True)) as tr:
+        (result,) = tr.translate([text])
+    assert "split" in result.flags and "hard-split" not in result.flags
+    assert tr.model_calls >= 1 and result.mt
+
+
+def test_translate_segments_records(tiny_model_dir: Path, tmp_path: Path) -> None:
+    segs = [
+        Segment(id=f"d:p1.s{i}", doc="d", block="paragraph", label="1", sent=i, text=t)
+        for i, t in enumerate(TEXTS[:3], 1)
+    ]
+    with open_translator(_options(tiny_model_dir, tmp_path)) as tr:
+        out = translate_segments(segs, tr)
+    assert [t.id for t in out] == [s.id for s in segs]
+    assert [t.text for t in out] == TEXTS[:3]
+
+
+def test_corrupt_cache_moved_aside(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "cache.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    cache = TranslationCache(path)
+    cache.put_many({"k": ("mt", ("f",))})
+    assert cache.get_many(["k", "x"]) == {"k": ("mt", ("f",))}
+    cache.close()
+    assert len(list(tmp_path.glob("cache.sqlite3.corrupt-*"))) == 1
+    assert "moved aside" in caplog.text
+
+
+def test_cache_two_processes_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite3"
+    code = (
+        "import sys\nfrom unmt.models.cache import TranslationCache\n"
+        "c = TranslationCache(sys.argv[1])\n"
+        "for i in range(150):\n    c.put_many({f'{sys.argv[2]}{i}': ('x', ())})\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), tag]) for tag in "ab"]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM translations").fetchone()[0] == 300
+
+
+def test_cli_plain_text_keeps_lines(tiny_model_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "输入 文件.txt"  # non-ASCII path with a space
+    src.write_text("\n".join(TEXTS) + "\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    rc = main(
+        [
+            "translate",
+            str(src),
+            "-o",
+            str(out),
+            "--model",
+            str(tiny_model_dir),
+            "--cache",
+            str(tmp_path / "c.sqlite3"),
+            "--quiet",
+        ]
+    )
+    assert rc == 0
+    lines = out.read_text(encoding="utf-8").split("\n")
+    assert len(lines) == len(TEXTS) + 1 and lines[-1] == ""
+    assert lines[1] == "" and all(lines[i] for i in (0, 2, 3, 4, 5))
+
+
+def test_cli_jsonl(tiny_model_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "segs.jsonl"
+    recs = [
+        {
+            "id": f"d:p{i}.s1",
+            "doc": "d",
+            "block": "paragraph",
+            "label": str(i),
+            "sent": 1,
+            "text": t,
+        }
+        for i, t in enumerate(TEXTS)
+    ]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), "utf-8")
+    out = tmp_path / "out.jsonl"
+    assert (
+        main(
+            [
+                "translate",
+                str(src),
+                "-o",
+                str(out),
+                "--model",
+                str(tiny_model_dir),
+                "--no-cache",
+                "--quiet",
+                "--backend",
+                "transformers",
+            ]
+        )
+        == 0
+    )
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [r["id"] for r in recs]
+    assert set(rows[0]) >= {"id", "text", "mt", "flags"}
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ('{"id": "a", "text": "联合国"}\n{"id": "b"}\n', "segs.jsonl:2: segment record without"),
+        ('{"id": "a", "text": "联合国"}\n{"id": \n', "segs.jsonl:2: not valid JSON"),
+    ],
+)
+def test_cli_bad_jsonl(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, needle: str
+) -> None:
+    src = tmp_path / "segs.jsonl"
+    src.write_text(content, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["translate", str(src), "-o", str(out), "--model", "tiny"]) == 2
+    assert needle in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--model", "Helsinki-NLP/opus-mt-zh-en"], "--model tiny"),
+        (["--model", "/no/such/folder"], "no model folder"),
+        (["--device", "cuda", "--model", "tiny"], "no CUDA GPU"),
+        (["--compute-type", "int8", "--backend", "transformers", "--model", "tiny"], "int8"),
+    ],
+)
+def test_cli_setting_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], needle: str
+) -> None:
+    if "cuda" in args:
+        import ctranslate2
+
+        if ctranslate2.get_cuda_device_count():
+            pytest.skip("a GPU is present")
+    src = tmp_path / "in.txt"
+    src.write_text("联合国\n", encoding="utf-8")
+    assert main(["translate", str(src), "--quiet", *args]) == 2
+    assert needle in capsys.readouterr().err
+
+
+def test_models_tiny_command_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dest = tmp_path / "tiny"
+    assert main(["models", "tiny", str(dest)]) == 0
+    assert "meaningless" in capsys.readouterr().out
+    vocab = json.loads((dest / "vocab.json").read_text("utf-8"))
+    assert vocab["</s>"] == 0 and vocab["<unk>"] == 1 and vocab["<pad>"] == len(vocab) - 1
+    assert main(["models", "convert", str(dest)]) == 0
+    assert main(["models", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "ct2-float32" in listing and "meaningless" in listing

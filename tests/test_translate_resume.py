@@ -1,0 +1,91 @@
+"""A translation killed with SIGKILL half-way resumes from the persistent cache: the restarted
+run calls the model only for what is not cached, and its output equals an uninterrupted run's."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from unmt.models.tiny import corpus_lines
+
+N_LINES = 120
+
+
+def _cached(path: Path) -> int:
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(path, timeout=5) as db:
+            return int(db.execute("SELECT count(*) FROM translations").fetchone()[0])
+    except sqlite3.OperationalError:  # table not created yet
+        return 0
+
+
+def _cmd(src: Path, out: Path, model: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "unmt",
+        "-v",
+        "translate",
+        str(src),
+        "-o",
+        str(out),
+        "--model",
+        str(model),
+        "--backend",
+        "ctranslate2",
+        "--batch-size",
+        "1",
+        "--beam",
+        "1",
+        "--quiet",
+        *extra,
+    ]
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume(tiny_model_dir: Path, tmp_path: Path) -> None:
+    base = [line for line in corpus_lines() if len(line) < 30]
+    lines = [f"{base[i % len(base)]}第{i}段" for i in range(N_LINES)]
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cache = tmp_path / "cache.sqlite3"
+    out = tmp_path / "out.txt"
+
+    proc = subprocess.Popen(
+        _cmd(src, out, tiny_model_dir, "--cache", str(cache)), stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while _cached(cache) < 20 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    done_before = _cached(cache)
+    assert 0 < done_before < N_LINES, "the run was not killed half-way"
+    assert not out.exists()  # no partial output left behind
+
+    resumed = subprocess.run(
+        _cmd(src, out, tiny_model_dir, "--cache", str(cache)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    calls = int(re.search(r"(\d+) model calls", resumed.stderr).group(1))  # type: ignore[union-attr]
+    assert calls == N_LINES - done_before
+
+    clean = tmp_path / "clean.txt"
+    subprocess.run(
+        _cmd(src, clean, tiny_model_dir, "--no-cache"), capture_output=True, timeout=300, check=True
+    )
+    assert out.read_bytes() == clean.read_bytes()
+    assert len(out.read_text(encoding="utf-8").splitlines()) == N_LINES
