@@ -285,6 +285,7 @@ def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
     """Run every stage of every document of ``config``; return what finished and failed."""
     start = time.perf_counter()
     run = RunDir(config.output or "")
+    run.remove_stale_parts()
     docs = collect_documents(config.inputs, config.references, config.pairs)
     _register(run, config, docs)
     _each(run, config, docs, "prepare")

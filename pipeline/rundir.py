@@ -116,6 +116,17 @@ class RunDir:
         self._lock = threading.RLock()
         self.manifest: dict[str, Any] = self._load()
 
+    def remove_stale_parts(self) -> int:
+        """Delete temporary ``.*.part`` files a killed run left behind; return how many."""
+        n = 0
+        for part in self.path.rglob(".*.part"):
+            if part.is_file():
+                part.unlink(missing_ok=True)
+                n += 1
+        if n:
+            log.info("removed %d temporary file(s) left by an interrupted run", n)
+        return n
+
     # -- manifest -------------------------------------------------------------------------
     @property
     def manifest_path(self) -> Path:
