@@ -21,6 +21,7 @@ equal sacreBLEU's command line.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -39,6 +40,7 @@ def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
+@functools.lru_cache(maxsize=65536)
 def rendering_key(text: str) -> str:
     """Canonical form of a rendering: plural, case and hyphen variants compare equal."""
     return EnText(text).key
