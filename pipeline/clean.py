@@ -77,6 +77,26 @@ def is_link_line(stripped: str) -> bool:
     return stripped.startswith("http") and LINK_LINE.fullmatch(stripped) is not None
 
 
+#: page furniture of a UN PDF: page number (``2/19``), job number (``V.21-01617 (C)``, with
+#: dates after it), bar-code number (``*2101617*``), running header (the document symbol alone)
+PAGE_LINE = re.compile(
+    r"\d{1,3}\s*/\s*\d{1,3}"
+    r"|[A-Z]\.\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6}){0,2}"
+    r"|\*\d{7}\*"
+    r"|[A-Z]{1,2}/(?:[A-Z0-9]+[./-]?)*[A-Z0-9](?:/(?:Add|Corr|Rev)\.\d+)*"
+)
+
+
+def is_page_line(stripped: str) -> bool:
+    """True when a stripped line is page furniture (page or job number, running header)."""
+    first = stripped[:1]
+    return (
+        len(stripped) <= 40
+        and (first.isdigit() or first == "*" or "A" <= first <= "Z")
+        and PAGE_LINE.fullmatch(stripped) is not None
+    )
+
+
 def links_in(stripped: str) -> list[str]:
     """The ``undocs.org`` links on a link line, in order."""
     return _LINK.findall(stripped)

@@ -3,7 +3,9 @@
 Rules (for PDF-extracted text, where a printed line is a text line):
 
 * Blank lines and page-break indentation are dropped; ``undocs.org`` link lines are taken out of
-  the text and attached to the blocks of their page (and to the document).
+  the text and attached to the blocks of their page (and to the document); page furniture lines
+  (page number ``2/19``, job number ``V.21-01617 (C)``, a running header that is just the
+  document symbol) are dropped.
 * Everything before the first labelled heading (``一.``, ``I.``, ``A.``, ``1.``, ``(a)``) or the
   first paragraph ``1.`` is the title area. There a line starts a new title block unless the line
   before it ends in a comma, or ends no sentence and is full width or (Chinese) is a line of a
@@ -28,7 +30,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from unmt.pipeline.clean import display_width, is_link_line, join_lines, links_in
+from unmt.pipeline.clean import display_width, is_link_line, is_page_line, join_lines, links_in
 from unmt.pipeline.records import Block
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ class Piece:
         line: 1-based input line number.
         block: position of the block in :attr:`Parsed.blocks`, or -1 for furniture.
         text: the text taken from that line (for furniture, exactly what was removed).
-        kind: ``text``, ``label`` or ``link``.
+        kind: ``text``, ``label``, ``link`` or ``page`` (page or job number, running header).
     """
 
     line: int
@@ -92,6 +94,10 @@ def _para(s: str) -> re.Match[str] | None:
 
 def _footnote(s: str) -> re.Match[str] | None:
     return _FOOTNOTE.fullmatch(s) if s[0] == "*" else None
+
+
+def _furniture(s: str) -> bool:
+    return is_link_line(s) or is_page_line(s)
 
 
 _MIN_FULL = 60  # narrowest full line assumed (short inputs have too few lines to tell)
@@ -149,6 +155,10 @@ class _Parser:
                     self.opened[pos].links.append(link)
         self.after_links = True
 
+    def _page_line(self, line: int, s: str) -> None:
+        if self.trace:
+            self.pieces.append(Piece(line, -1, s, "page"))
+
     # -- classifying ------------------------------------------------------------------------
     def _short(self, s: str, share: float) -> bool:
         return display_width(s) < share * self.full
@@ -195,6 +205,9 @@ class _Parser:
             if is_link_line(s):
                 self._link_line(line, s)
                 continue
+            if is_page_line(s):
+                self._page_line(line, s)
+                continue
             f = _footnote(s)
             if f:
                 self._new("footnote", f.group(1), line, f.group(1), f.group(2))
@@ -221,7 +234,7 @@ class _Parser:
             prev, prev_line = s, line
 
     def _body(self, items: list[tuple[int, str]]) -> None:
-        text_lines = [(i, s) for i, (_, s) in enumerate(items) if not is_link_line(s)]
+        text_lines = [(i, s) for i, (_, s) in enumerate(items) if not _furniture(s)]
         nxt_of: dict[int, str | None] = {}
         following: str | None = None
         for i, s in reversed(text_lines):
@@ -234,6 +247,9 @@ class _Parser:
         for i, (line, s) in enumerate(items):
             if is_link_line(s):
                 self._link_line(line, s)
+                continue
+            if is_page_line(s):
+                self._page_line(line, s)
                 continue
             f = _footnote(s)
             if f:
@@ -276,7 +292,7 @@ class _Parser:
             if s:
                 items.append((n, s))
                 indents[n] = len(raw) - len(raw.lstrip())
-        self.full = _full_width([s for _, s in items if not is_link_line(s)])
+        self.full = _full_width([s for _, s in items if not _furniture(s)])
         start = len(items)
         for k, (_, s) in enumerate(items):
             m = _para(s)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
-from unmt.pipeline.clean import join_lines, nonspace
+from unmt.pipeline.clean import is_page_line, join_lines, nonspace
 from unmt.pipeline.segment import (
     SEGMENTER_VERSION,
     doc_id_from_path,
@@ -46,6 +46,36 @@ def _kinds(text: str, lang: str = "zh") -> list[tuple[str, str, str]]:
 )
 def test_hard_wrapped_lines_are_rejoined(lines: list[str], lang: str, joined: str) -> None:
     assert join_lines(lines, lang) == joined
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("2/19", True),
+        ("V.21-01617 (C)", True),
+        ("V.21-01617 (C)    050521    060521", True),
+        ("*2101617*", True),
+        ("E/CN.15/2021/5", True),
+        ("A/75/123/Add.1", True),
+        ("72/284 号决议。", False),
+        ("E/CN.15/2021/1。", False),
+        ("2020", False),
+        ("A. 立法援助", False),
+        ("III. Conclusions", False),
+        ("* E/CN.15/2021/1。", False),
+    ],
+)
+def test_page_furniture_lines(line: str, furniture: bool) -> None:
+    assert is_page_line(line) is furniture
+
+
+def test_page_furniture_inside_a_paragraph_is_dropped() -> None:
+    text = "1. 第一段的前半部分，\n\n2/19 \nV.21-01617 (C)\n E/CN.15/2021/5\n  第一段的后半部分。\n"
+    doc, segments = segment_text(text)
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("paragraph", "第一段的前半部分，第一段的后半部分。")
+    ]
+    assert len(segments) == 1
 
 
 # A small report in PDF-extraction shape: blank lines, page-break indentation, link lines.
