@@ -90,7 +90,10 @@ def read_doc_ids(path: str | Path) -> list[str]:
 
 
 def check_aligned(src: Lines, hyp: Lines, ref: Lines | None) -> None:
-    """Raise :class:`UserError` naming the counts unless all files have the same segments."""
+    """Raise :class:`UserError` unless the files have as many segments (and SRC/HYP the same ids).
+
+    A reference is aligned by position only: its ids, if any, come from the English document.
+    """
     counts = [("SRC", src), ("HYP", hyp)] + ([("REF", ref)] if ref is not None else [])
     if len({len(f.texts) for _, f in counts}) > 1:
         what = ", ".join(f"{name} {f.path} has {len(f.texts)}" for name, f in counts)
@@ -98,16 +101,16 @@ def check_aligned(src: Lines, hyp: Lines, ref: Lines | None) -> None:
             f"segment counts differ: {what}",
             hint="the files must be line-aligned (one segment per line, same order)",
         )
-    for name, other in counts[1:]:
-        if src.ids is None or other.ids is None:
-            continue
-        for number, (a, b) in enumerate(zip(src.ids, other.ids, strict=True), 1):
-            if a != b:
-                raise UserError(
-                    f"segment {number}: id {b!r} in {name} but {a!r} in SRC",
-                    path=other.path,
-                    hint="score the translation of the same segment file",
-                )
+    if src.ids is None or hyp.ids is None:
+        return
+    for number, (a, b) in enumerate(zip(src.ids, hyp.ids, strict=True), 1):
+        if a != b:
+            raise UserError(
+                f"segment {number}: id {b!r} in HYP but {a!r} in SRC",
+                path=hyp.path,
+                line=number,
+                hint="score the translation of the same segment file",
+            )
 
 
 def default_jobs() -> int:

@@ -122,6 +122,13 @@ def test_text_summary(files: dict[str, Path], capsys: pytest.CaptureFixture[str]
         ({"hyp_jsonl": '{"id": 1, "mt": "x"}\nnot json\n'}, "{hyp}:2: not valid JSON"),
         ({"hyp_jsonl": '{"id": 1}\n'}, "{hyp}:1: expected a JSON object with a string 'mt'"),
         ({"src_bytes": b"\xff\xfe\xfa\n"}, "{src}:1: not valid UTF-8"),
+        (
+            {
+                "hyp_jsonl": '{"id": "a", "mt": "x"}\n{"id": "b", "mt": "y"}\n'
+                '{"id": "z", "mt": ""}\n'
+            },
+            "{hyp}:3: segment 3: id 'z' in HYP but 'c' in SRC",
+        ),
         ({"output": "r.pdf"}, "unknown report format"),
         ({"metrics": "bleu,meteor"}, "unknown metric 'meteor'"),
         ({"glossary_text": "zh\ten\n"}, "glossary has no usable rows"),
@@ -141,6 +148,14 @@ def test_bad_input_exits_2(
     if "hyp_jsonl" in change:
         files["hyp"] = files["hyp"].with_suffix(".jsonl")
         files["hyp"].write_text(str(change["hyp_jsonl"]), encoding="utf-8")
+    if "hyp_jsonl" in change:  # a JSONL source with ids a, b, c
+        files["src"] = files["src"].with_suffix(".jsonl")
+        files["src"].write_text(
+            "".join(
+                json.dumps({"id": i, "text": t}) + "\n" for i, t in zip("abc", SRC, strict=True)
+            ),
+            encoding="utf-8",
+        )
     if "src_bytes" in change:
         files["src"].write_bytes(change["src_bytes"])  # type: ignore[arg-type]
     if "glossary_text" in change:
