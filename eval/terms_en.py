@@ -4,12 +4,12 @@ Both the sentence and every term form go through the same canonicaliser, and a f
 its canonical token sequence occurs as a whole-token run in the sentence's. The rules (each one is
 tested in ``tests/test_terms_en.py``):
 
-1. **Tokens** are runs of letters and digits, with inner apostrophes kept (``don't``); every other
-   character (spaces, punctuation, brackets, slashes) only separates tokens, so matching is
-   whitespace and punctuation insensitive and always on word boundaries.
+1. **Tokens** are runs of letters and digits; every other character (spaces, punctuation,
+   brackets, slashes, apostrophes: ``peoples'issues`` is ``peoples issues``) only separates
+   tokens, so matching is whitespace and punctuation insensitive and always on word boundaries.
 2. **Case**: tokens are case-folded (``COUNTER-TERRORISM`` = ``counter-terrorism``).
-3. **Possessives**: a final ``'s`` / ``’s`` is dropped (``State's`` = ``State``); a trailing
-   apostrophe (``States'``) is never part of a token.
+3. **Possessives**: an ``s`` right after an apostrophe (``'s`` / ``’s``) is dropped
+   (``State's`` = ``State``); a trailing apostrophe (``States'``) only ends a token.
 4. **Plurals**, by rules applied to every token: a word listed in
    ``data/en_irregular_plurals.tsv`` maps to its singular (``children`` -> ``child``); ``-men`` ->
    ``-man``; words of four letters or more ending in ``-ies`` -> ``-y``; ``-sses``, ``-xes``,
@@ -35,7 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_TOKEN = re.compile(r"[^\W_]+")
+_APOSTROPHES = frozenset("'’")
 _JOINERS = frozenset("-\u2010\u2011\u00ad")
 _QUALIFIER = re.compile(r"^(.*\S)\s*\([^()]*\)\s*$")
 _ES_ENDINGS = ("sses", "xes", "ches", "shes", "zzes")
@@ -100,7 +101,13 @@ class _Stream:
 
 def _streams(text: str) -> tuple[_Stream, _Stream | None]:
     """The split stream (hyphens separate) and, when there is a hyphen, the joined stream."""
-    raw = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    raw: list[tuple[str, int, int]] = []
+    for m in _TOKEN.finditer(text):
+        s, e = m.span()
+        if raw and m.group() in ("s", "S") and raw[-1][2] == s - 1 and text[s - 1] in _APOSTROPHES:
+            raw[-1] = (raw[-1][0], raw[-1][1], e)  # possessive: the span covers it
+        else:
+            raw.append((m.group(), s, e))
     split = _build([(canonical(tok), s, e) for tok, s, e in raw])
     if not any(c in _JOINERS for c in text):
         return split, None

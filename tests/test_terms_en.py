@@ -41,6 +41,8 @@ def test_canonical_token(token: str, expected: str) -> None:
         ("MEMBER STATES", "each member state's view", "member state's"),
         ("Member States", "the Member States' views", "Member States"),
         ("policy", "national policies", "policies"),
+        ("indigenous peoples", "indigenous peoples'issues", "indigenous peoples"),
+        ("Côte d'Ivoire", "in Côte d’Ivoire.", "Côte d’Ivoire"),
         # hyphens: a hyphen is a space or nothing, on either side
         ("counter-terrorism", "counter terrorism measures", "counter terrorism"),
         ("counter-terrorism", "counterterrorism measures", "counterterrorism"),
