@@ -131,3 +131,26 @@ def test_thousands_of_terms_compile_once() -> None:
     m = TermMatcher(Glossary("big", "0" * 64, entries))
     hits = m.score("1", "见术语0042号和术语2999号。", "see term 42 and term 2999")
     assert [(h.entry, h.found) for h in hits] == [("e42", True), ("e2999", True)]
+
+
+def test_golden_unbis_sample_on_ecn15_reference() -> None:
+    """Real data: the E/CN.15 dev lines, their human English as hypothesis, UNBIS crime sample."""
+    import hashlib
+
+    from unmt.eval.glossary import load_glossaries
+    from unmt.eval.report import score_segments
+
+    from tests.conftest import shared_path
+
+    src = shared_path("un/UNv1.0.devset.E-CN15-subset.zh").read_text(encoding="utf-8")
+    en = shared_path("un/UNv1.0.devset.E-CN15-subset.en").read_text(encoding="utf-8")
+    glossary = load_glossaries([shared_path("terminology/unbis_sample_crime_terrorism.tsv")])
+    result = score_segments(src.splitlines(), en.splitlines(), None, glossary)
+    s = result.summary_json()
+    assert (s["segments"], s["term_occurrences"], s["term_hits"], s["forbidden"]) == (56, 41, 27, 0)
+    assert (s["consistency"], s["consistency_terms"]) == (pytest.approx(8 / 15), 7)
+    rows = {r.zh: (r.occurrences, r.hits) for r in result.table}
+    assert rows["腐败"] == (4, 4) and rows["恐怖主义"] == (4, 3) and rows["监狱改革"] == (2, 2)
+    key = sorted((h.seg, h.entry, h.start, h.end, h.found) for h in result.hits)
+    digest = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]
+    assert digest == "c6f9d198ee85c78a"
