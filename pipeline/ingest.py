@@ -121,7 +121,7 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
             hint="fix or remove the damaged bytes, or save the file as UTF-8 text",
         )
     try:
-        return data.decode("gb18030"), "gb18030"
+        text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise UserError(
             f"cannot decode the file as UTF-8 (bad byte at offset {utf8_error.start}) "
@@ -129,6 +129,34 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
             path=path,
             hint="save the file as UTF-8 text",
         ) from None
+    guess = _guess_encoding(data)
+    if guess is not None and not _is_cjk_codec(guess):
+        # GB18030 decodes most byte strings; a Latin-1 or cp1252 file would become mojibake
+        raise UserError(
+            f"invalid UTF-8 at byte offset {utf8_error.start}, and the file does not look like "
+            f"GB18030 either (it looks like {guess})",
+            path=path,
+            hint="save the file as UTF-8 text",
+        )
+    return text, "gb18030"
+
+
+def _is_cjk_codec(codec: str) -> bool:
+    """True for multi-byte East Asian codecs (short GBK text is often guessed as one of them)."""
+    try:
+        return len("中".encode(codec, errors="ignore")) >= 2
+    except LookupError:
+        return False
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    """charset-normalizer's best guess for non-UTF-8 bytes (None when it has none)."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # optional: without it, GB18030 is trusted
+        return None
+    best = from_bytes(data[:200_000]).best()
+    return None if best is None else str(best.encoding)
 
 
 def _read_docx(path: Path) -> str:

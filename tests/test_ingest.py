@@ -77,6 +77,8 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
         ("zip.txt", b"PK\x03\x04" + bytes(range(256)), "binary"),
         ("bad-utf8.txt", "第一句。".encode() + b"\xff\xfe" + "第二句。".encode(), "byte offset 12"),
         ("broken.docx", b"this is not a zip file", "not a readable .docx"),
+        # Latin-1 bytes would decode as GB18030 mojibake: refused, not guessed
+        ("latin1.txt", "cafés".encode("latin-1"), "byte offset 3"),
     ],
 )
 def test_bad_input_is_a_user_error(tmp_path: Path, name: str, data: bytes, message: str) -> None:
@@ -107,3 +109,8 @@ def test_non_ascii_path(tmp_path: Path) -> None:
     path = folder / "报告 Ünïcode.txt"
     path.write_text(TEXT, encoding="utf-8")
     assert read_input(path).text == TEXT
+
+
+@pytest.mark.parametrize("text", ["甲", "会员国", "2. 司法协助。", "一. 导言\n1. 第一段。"])
+def test_short_gbk_text_is_gb18030(text: str) -> None:
+    assert decode_bytes(text.encode("gbk"), "x.txt") == (text, "gb18030")
