@@ -1,0 +1,153 @@
+"""``unmt bench align``: alignment quality (strict/lax F1) and time on real data.
+
+* ``bible``: Bertalign's English-Chinese Bible benchmark (English is the source); consecutive
+  output beads inside one verse are merged before scoring, as Bertalign's evaluation does.
+* ``un``: a synthetic benchmark from the UN Parallel Corpus dev set: each document's lines (by
+  ``.ids``, in file order) form one bitext; adjacent sentences are merged on one side and some
+  deleted at random (seeded), so the gold is known by construction (see :func:`make_un_bitexts`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from unmt.errors import UserError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATA = Path("../shared/data")
+Bitext = tuple[list[str], list[str], list[tuple[tuple[int, ...], tuple[int, ...]]]]
+
+
+def _lines(path: Path) -> list[str]:
+    if not path.exists():
+        raise UserError("benchmark data not found", path=path, hint="pass --data DIR")
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def make_un_bitexts(
+    zh: Sequence[str],
+    en: Sequence[str],
+    ids: Sequence[str],
+    *,
+    seed: int = 1,
+    merge_rate: float = 0.1,
+    delete_rate: float = 0.03,
+    min_lines: int = 3,
+) -> list[Bitext]:
+    """Synthetic zh/en bitexts with known gold, one per document of the UN dev set.
+
+    Walking a document's line pairs in order, a pair is (with ``merge_rate``) merged with the
+    next pair on one randomly chosen side only (a 1-2 or 2-1 bead), or (with ``delete_rate``)
+    loses one side (a 1-0 or 0-1 bead); otherwise it stays 1-1.
+    """
+    rng = random.Random(seed)
+    docs: dict[str, list[int]] = {}
+    for k, line in enumerate(ids):
+        docs.setdefault(line.split(" ", 1)[0], []).append(k)
+    out: list[Bitext] = []
+    for doc in sorted(docs):
+        rows = docs[doc]
+        if len(rows) < min_lines:
+            continue
+        src: list[str] = []
+        tgt: list[str] = []
+        gold: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        k = 0
+        while k < len(rows):
+            z, e = zh[rows[k]], en[rows[k]]
+            r = rng.random()
+            if r < merge_rate and k + 1 < len(rows):
+                z2, e2 = zh[rows[k + 1]], en[rows[k + 1]]
+                if rng.random() < 0.5:
+                    gold.append(((len(src),), (len(tgt), len(tgt) + 1)))
+                    src.append(z + z2)
+                    tgt += [e, e2]
+                else:
+                    gold.append(((len(src), len(src) + 1), (len(tgt),)))
+                    src += [z, z2]
+                    tgt.append(e + " " + e2)
+                k += 2
+                continue
+            if r < merge_rate + delete_rate:
+                if rng.random() < 0.5:
+                    gold.append(((len(src),), ()))
+                    src.append(z)
+                else:
+                    gold.append(((), (len(tgt),)))
+                    tgt.append(e)
+            else:
+                gold.append(((len(src),), (len(tgt),)))
+                src.append(z)
+                tgt.append(e)
+            k += 1
+        out.append((src, tgt, gold))
+    return out
+
+
+def bench_bible(data: Path) -> dict[str, float]:
+    """Align the Bible pair (en source), merge by verse, score against the gold."""
+    from unmt.eval.align_score import merge_by_units, score_alignments
+    from unmt.pipeline.align import align_sentences
+    from unmt.pipeline.align_io import read_beads
+
+    root = data / "align" / "bible"
+    en, zh = _lines(root / "en" / "001.en"), _lines(root / "zh" / "001.zh")
+    gold = [(b.src, b.tgt) for b in read_beads(root / "gold" / "001.align")]
+    t0 = time.perf_counter()
+    beads = align_sentences(en, zh, src_lang="en", tgt_lang="zh")
+    seconds = time.perf_counter() - t0
+    pred = merge_by_units(
+        [(b.src, b.tgt) for b in beads], _lines(root / "en.verse"), _lines(root / "zh.verse")
+    )
+    score = score_alignments([(gold, pred)])
+    return {"sentences": len(en) + len(zh), "seconds": seconds} | score.as_dict()
+
+
+def bench_un(data: Path, seed: int = 1) -> dict[str, float]:
+    """Align every synthetic UN bitext and score them together."""
+    from unmt.eval.align_score import score_alignments
+    from unmt.pipeline.align import align_sentences
+
+    root = data / "un"
+    texts = make_un_bitexts(
+        _lines(root / "UNv1.0.devset.zh"),
+        _lines(root / "UNv1.0.devset.en"),
+        _lines(root / "UNv1.0.devset.ids"),
+        seed=seed,
+    )
+    t0 = time.perf_counter()
+    pairs = []
+    for src, tgt, gold in texts:
+        beads = align_sentences(src, tgt, src_lang="zh", tgt_lang="en")
+        pairs.append((gold, [(b.src, b.tgt) for b in beads]))
+    seconds = time.perf_counter() - t0
+    score = score_alignments(pairs)
+    n = sum(len(s) + len(t) for s, t, _ in texts)
+    return {"documents": len(texts), "sentences": n, "seconds": seconds} | score.as_dict()
+
+
+def _run(args: argparse.Namespace) -> int:
+    data = Path(args.data)
+    which = ["bible", "un"] if args.which == "all" else [args.which]
+    for name in which:
+        result = bench_bible(data) if name == "bible" else bench_un(data, args.seed)
+        figures = " ".join(
+            f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()
+        )
+        print(f"align {name}: {figures}")
+    return 0
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``unmt bench align``."""
+    p = subparsers.add_parser("align", help="sentence alignment F1 and time (Bible, UN)")
+    p.add_argument("which", nargs="?", choices=["all", "bible", "un"], default="all")
+    p.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data folder")
+    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic UN benchmark")
+    p.set_defaults(func=_run)
