@@ -44,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     from unmt.pipeline.segment import segment_file
 
     doc, segments = segment_file(args.input, lang=args.lang, doc_id=args.doc_id)
+    if not segments:
+        log.warning("%s: no text found (only links or page furniture)", args.input)
     with output_stream(args.output) as fh:
         if args.format == "txt":
             for seg in segments:
