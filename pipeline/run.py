@@ -201,7 +201,10 @@ def corpus_report(
     result = dataclasses.replace(result, details=details)
     for path in paths.values():
         write_report(result, path)
-    run.update(corpus={"key": key, "documents": len(done), "failed": len(failed)})
+    run.update(
+        corpus={"key": key, "documents": len(done), "failed": len(failed)},
+        signatures=dict(result.signature),
+    )
     return paths["html"]
 
 

@@ -81,6 +81,7 @@ def test_run_records_every_document(finished: dict[str, Any]) -> None:
     m = finished["manifest"]
     assert m["translator"]["meaningless"] is True and m["versions"]["unmt"]
     assert m["settings"]["model"].endswith("tiny-marian")
+    assert "seg:seg-" in m["signatures"]["terms"] and "meaningless:yes" in m["signatures"]["terms"]
 
 
 def test_reference_documents_are_aligned_and_scored(finished: dict[str, Any]) -> None:
