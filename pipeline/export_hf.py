@@ -200,7 +200,7 @@ def _provenance(export: ExportSet) -> list[str]:
         lines.append("\n**The tiny random-weight test model was used: the MT is meaningless.**")
     lines.append("\n## Glossaries\n")
     glossaries = export.settings.get("glossaries") or []
-    lines += [f"- {g}" for g in glossaries] or ["- the glossary shipped with unmt"]
+    lines += [f"- `{Path(g).name}`" for g in glossaries] or ["- the UN glossary shipped with unmt"]
     lines.append("\n## Signatures\n")
     lines += [f"- {k}: `{v}`" for k, v in sorted(export.signatures.items())] or ["- (none)"]
     lines.append("\n## Documents\n")

@@ -56,7 +56,7 @@ def make_run(path: Path, docs: dict[str, list[dict[str, Any]] | None], sha: str 
     """A run directory whose documents finished (rows given) or failed (``None``)."""
     run = RunDir(path)
     run.update(
-        settings={"glossaries": ["shipped:un-reference"]},
+        settings={"glossaries": ["/somewhere/un-terms.tsv"]},
         signatures={"terms": "glossary:un|match:exact|unmt:0.1.0"},
         translator={"model": "tiny (random weights)", "backend": "transformers"},
     )
@@ -121,7 +121,7 @@ def test_dataset_card_header_lists_configs_features_splits(run_dir: Path, tmp_pa
     ]  # fmt: skip
     body = text.split("---\n", 2)[2]
     for needle in ("glossary:un|match:exact", "tiny (random weights)", "meaningless",
-                   "documents: 2", "2-1: 1", "shipped:un-reference"):  # fmt: skip
+                   "documents: 2", "2-1: 1", "`un-terms.tsv`"):  # fmt: skip
         assert needle in body
 
 
