@@ -152,3 +152,14 @@ def test_run_dir_that_is_a_file(tmp_path: Path) -> None:
     f.write_text("x", encoding="utf-8")
     with pytest.raises(UserError, match="the run directory is a file"):
         RunDir(f)
+
+
+def test_cli_config_error_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from unmt.pipeline.cli import main
+
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("output: out\nworkers: 3\n", encoding="utf-8")
+    assert main(["run", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"unmt: error: {cfg}:2: unknown setting 'workers'")
+    assert "known settings: inputs" in err
