@@ -177,7 +177,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "score",
         help="term accuracy, consistency and BLEU/chrF/TER of a translation, with a report",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description=(
+            "Score a translation: glossary term accuracy, reference-confirmed accuracy, "
+            "consistency and forbidden renderings; with --ref also sacreBLEU BLEU, chrF and TER. "
+            "SRC/HYP/REF are line-aligned text or stage JSONL (a JSONL HYP is read from 'mt')."
+        ),
     )
     p.add_argument("--src", required=True, help="Chinese source: text lines or segment JSONL")
     p.add_argument("--hyp", required=True, help="English MT: text lines or translate JSONL (mt)")
