@@ -354,7 +354,9 @@ def align_sentences(
         _variance(src_lang, tgt_lang),
     )
     if s.learn and min(len(src), len(tgt)) >= s.learn_min_lines:
-        extra_s, extra_t = learn_pairs(src, tgt, [(b.src, b.tgt) for b in beads], **langs)
+        extra_s, extra_t = learn_pairs(
+            src, tgt, [(b.src, b.tgt) for b in beads], src_lang, tgt_lang
+        )
         for x, y in zip(ssets, extra_s, strict=True):
             x |= y
         for x, y in zip(tsets, extra_t, strict=True):

@@ -40,7 +40,7 @@ def parse_bead(text: str) -> Bead:
 def read_beads(path: str | Path) -> list[Bead]:
     """Read a bead file (blank lines skipped); bad lines raise :class:`UserError`."""
     beads: list[Bead] = []
-    for lineno, line in enumerate(_read_lines(path), 1):
+    for lineno, line in enumerate(read_text_lines(path), 1):
         if not line.strip():
             continue
         try:
@@ -78,7 +78,8 @@ def write_beads(
     return n
 
 
-def _read_lines(path: str | Path) -> list[str]:
+def read_text_lines(path: str | Path) -> list[str]:
+    """The lines of a UTF-8 file; missing or undecodable files raise :class:`UserError`."""
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -102,7 +103,7 @@ def read_sentences(path: str | Path) -> tuple[list[str], list[Segment] | None]:
     and the segments (``None`` for plain text). Blank lines of a plain-text file are kept as
     empty sentences so line numbers stay those of the file.
     """
-    lines = _read_lines(path)
+    lines = read_text_lines(path)
     first = next((ln for ln in lines if ln.strip()), "")
     if not first.lstrip().startswith("{"):
         return [ln.strip() for ln in lines], None

@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from unmt.errors import UserError
 
@@ -144,7 +145,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: Any) -> None:
     """Register ``unmt bench align``."""
     p = subparsers.add_parser("align", help="sentence alignment F1 and time (Bible, UN)")
     p.add_argument("which", nargs="?", choices=["all", "bible", "un"], default="all")

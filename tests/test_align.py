@@ -1,0 +1,204 @@
+"""The sentence aligner: golden small alignments, anchors, bad input, real-data slices."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from unmt.eval.align_score import merge_by_units, score_alignments
+from unmt.pipeline.align import AlignSettings, _anchor_pieces, align_segments, align_sentences
+from unmt.pipeline.align_dict import gloss_terms, load_lexicon
+from unmt.pipeline.align_io import format_bead, read_beads
+from unmt.pipeline.align_sim import anchor_features
+from unmt.pipeline.bench_align import make_un_bitexts
+from unmt.pipeline.records import Segment
+
+from tests.conftest import shared_path
+
+ZH_END = "会议于下午6时结束。"
+EN_END = "The meeting rose at 6 p.m."
+GOLDEN = [
+    (  # plain 1-1
+        ["秘书长提交了2021年报告。", "安全理事会通过了第2396号决议。", ZH_END],
+        [
+            "The Secretary-General submitted the 2021 report.",
+            "The Security Council adopted resolution 2396.",
+            EN_END,
+        ],
+        ["[0]:[0]", "[1]:[1]", "[2]:[2]"],
+    ),
+    (  # one Chinese sentence translated as two English ones
+        ["大会欢迎COVID-19疫苗的公平分配，并请秘书长在第七十六届会议上报告。", ZH_END],
+        [
+            "The General Assembly welcomes the equitable distribution of COVID-19 vaccines.",
+            "It requests the Secretary-General to report at its seventy-sixth session.",
+            EN_END,
+        ],
+        ["[0]:[0,1]", "[1]:[2]"],
+    ),
+    (  # a sentence with no translation
+        ["委员会审议了E/CN.15/2021/5号文件。", "这是一个额外的句子，英文中没有。", ZH_END],
+        ["The Commission considered document E/CN.15/2021/5.", EN_END],
+        ["[0]:[0]", "[1]:[]", "[2]:[1]"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("zh", "en", "expected"), GOLDEN)
+def test_golden_zh_en(zh: list[str], en: list[str], expected: list[str]) -> None:
+    assert [format_bead(b) for b in align_sentences(zh, en)] == expected
+
+
+@pytest.mark.parametrize(("zh", "en", "expected"), GOLDEN)
+def test_golden_en_as_source(zh: list[str], en: list[str], expected: list[str]) -> None:
+    flipped = []
+    for bead in expected:
+        s, t = bead.split(":")
+        flipped.append(f"{t}:{s}")
+    beads = align_sentences(en, zh, src_lang="en", tgt_lang="zh")
+    assert [format_bead(b) for b in beads] == flipped
+
+
+def _check_cover(beads: list, n: int, m: int) -> None:
+    assert [i for b in beads for i in b.src] == list(range(n))
+    assert [j for b in beads for j in b.tgt] == list(range(m))
+    assert all(b.src or b.tgt for b in beads)
+    assert all(len(b.src) <= 4 and len(b.tgt) <= 4 for b in beads)
+
+
+@pytest.mark.parametrize(
+    ("n", "m"),
+    [(0, 0), (0, 3), (3, 0), (1, 1), (1, 7), (7, 1), (1, 5000), (5000, 1)],
+)
+def test_degenerate_sizes_cover_every_line(n: int, m: int) -> None:
+    src = [f"第{k}段。" for k in range(n)]
+    tgt = [f"Paragraph {k}." for k in range(m)]
+    started = time.perf_counter()
+    beads = align_sentences(src, tgt)
+    assert time.perf_counter() - started < 20
+    _check_cover(beads, n, m)
+    if n == 1 and m > 1:
+        assert sum(1 for b in beads if b.src) == 1
+
+
+def test_identical_texts_align_one_to_one() -> None:
+    en = [f"Item {k}: the committee considered report number {k * 7}." for k in range(300)]
+    beads = align_sentences(en, en, src_lang="en", tgt_lang="en")
+    assert [(b.src, b.tgt) for b in beads] == [((k,), (k,)) for k in range(300)]
+
+
+def test_mt_bridge_and_mismatched_mt() -> None:
+    zh = ["他们到了。", "我们走吧。", "天气很好。"]
+    en = ["The weather is fine.", "They have arrived.", "Let us go.", "The weather is fine."]
+    mt = ["They arrived.", "Let us go.", "The weather is good."]
+    beads = align_sentences(zh, en, mt=mt)
+    assert [format_bead(b) for b in beads] == ["[]:[0]", "[0]:[1]", "[1]:[2]", "[2]:[3]"]
+    with pytest.raises(ValueError, match="mt has 2 lines"):
+        align_sentences(zh, en, mt=mt[:2])
+
+
+def test_deterministic() -> None:
+    zh, en, _ = GOLDEN[1]
+    assert align_sentences(zh * 20, en * 20) == align_sentences(zh * 20, en * 20)
+
+
+@pytest.mark.parametrize(
+    ("src_groups", "tgt_groups", "pieces"),
+    [
+        (["p:1", "p:1", "p:2"], ["p:1", "p:2", "p:2"], [(0, 2, 0, 1), (2, 3, 1, 3)]),
+        (["h:A", "p:1", "p:2"], ["p:1", "x", "p:2"], [(0, 1, 0, 0), (1, 2, 0, 1),
+                                                        (2, 2, 1, 2), (2, 3, 2, 3)]),
+        (["p:2", "p:1"], ["p:1", "p:2"], [(0, 1, 0, 0), (1, 2, 0, 1), (2, 2, 1, 2)]),
+        ([None, None], [None], [(0, 2, 0, 1)]),
+    ],
+)  # fmt: skip
+def test_anchor_pieces(src_groups: list, tgt_groups: list, pieces: list) -> None:
+    got = _anchor_pieces(src_groups, tgt_groups)
+    assert got == pieces
+    assert sum(p[1] - p[0] for p in got) == len(src_groups)
+    assert sum(p[3] - p[2] for p in got) == len(tgt_groups)
+
+
+def _seg(doc: str, label: str, sent: int, text: str) -> Segment:
+    return Segment(f"{doc}:p{label}.s{sent}", doc, "paragraph", label, sent, text)
+
+
+def test_align_segments_keeps_paragraphs_apart() -> None:
+    # paragraph 2 is one Chinese sentence but two English ones: the anchor keeps it inside 2
+    zh = [
+        _seg("d", "1", 1, "委员会审议了报告。"),
+        _seg("d", "2", 1, "会议于下午6时结束，主席致闭幕词。"),
+    ]
+    en = [
+        _seg("d", "1", 1, "The Committee considered the report."),
+        _seg("d", "2", 1, "The meeting rose at 6 p.m."),
+        _seg("d", "2", 2, "The Chair made closing remarks."),
+    ]
+    beads = align_segments(zh, en)
+    assert [format_bead(b) for b in beads] == ["[0]:[0]", "[1]:[1,2]"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2015年第1,000次会议", {"a:2015", "a:1000"}),
+        ("COVID-19 and UNODC", {"a:covid-19", "a:unodc", "a:19"}),
+        ("见E/CN.15/2021/5号文件", {"a:e/cn.15/2021/5", "a:15", "a:2021", "a:5"}),
+        ("the report", set()),
+    ],
+)
+def test_anchor_features(text: str, expected: set[str]) -> None:
+    assert anchor_features(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("gloss", "terms"),
+    [
+        ("n.光,日光adj.轻的", ["光", "日光", "轻的", "轻"]),
+        ("n.[动]土豚", ["土豚"]),
+        ("vt.把...赶入洞内,埋入土中", ["埋入土中"]),
+    ],
+)
+def test_gloss_terms(gloss: str, terms: list[str]) -> None:
+    assert gloss_terms(gloss) == terms
+
+
+@pytest.mark.parametrize(
+    ("word", "term"),
+    [("god", "神"), ("saith", "说"), ("created", "创造"), ("terrorism", "恐怖主义")],
+)
+def test_lexicon_lookup(word: str, term: str) -> None:
+    assert term in load_lexicon(glossary=False).lookup(word)
+
+
+def test_un_synthetic_small() -> None:
+    root = "un/UNv1.0.devset."
+    zh, en, ids = (
+        shared_path(root + x).read_text("utf-8").splitlines() for x in ("zh", "en", "ids")
+    )
+    texts = make_un_bitexts(zh, en, ids, seed=7)[:60]
+    pairs = []
+    for src, tgt, gold in texts:
+        beads = align_sentences(src, tgt)
+        _check_cover(beads, len(src), len(tgt))
+        pairs.append((gold, [(b.src, b.tgt) for b in beads]))
+    assert score_alignments(pairs).strict_f1 >= 0.93
+
+
+def test_bible_slice() -> None:
+    root = "align/bible/"
+    en = shared_path(root + "en/001.en").read_text("utf-8").splitlines()[:400]
+    zh = shared_path(root + "zh/001.zh").read_text("utf-8").splitlines()[:526]
+    gold = [
+        (b.src, b.tgt)
+        for b in read_beads(shared_path(root + "gold/001.align"))
+        if b.src[-1] < 400 and b.tgt[-1] < 526
+    ]
+    assert gold[-1] == ((399,), (525,))
+    beads = align_sentences(en, zh, src_lang="en", tgt_lang="zh", settings=AlignSettings())
+    _check_cover(beads, 400, 526)
+    units = [
+        shared_path(root + f).read_text("utf-8").splitlines() for f in ("en.verse", "zh.verse")
+    ]
+    pred = merge_by_units([(b.src, b.tgt) for b in beads], units[0], units[1])
+    assert score_alignments([(gold, pred)]).strict_f1 >= 0.9
