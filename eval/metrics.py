@@ -16,7 +16,9 @@ Summaries are pure functions of a list of hits, so a report can be re-cut (per s
 document, per glossary) without re-scoring. BLEU, chrF and TER are sacreBLEU's own metrics with
 default settings (``13a``, chrF2, tercom); :class:`RefStats` keeps sacreBLEU's per-segment
 sufficient statistics, so corpus, per-document and per-segment figures come from one pass and
-equal sacreBLEU's command line.
+equal sacreBLEU's command line. (It uses sacreBLEU's ``_extract_corpus_statistics`` and
+``_aggregate_and_compute``, the methods its own significance tests use; ``tests/test_metrics.py``
+checks the results against the public ``corpus_score`` / ``sentence_score``.)
 """
 
 from __future__ import annotations
