@@ -38,7 +38,10 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     last = max(i for i, line in enumerate(lines) if re.match(r"\d+\. ", line))
     (base / "short-ref.en.txt").write_text("\n".join(lines[:last]) + "\n", encoding="utf-8")
     pairs = base / "pairs.tsv"
-    pairs.write_text("short-ref.zh.txt\tshort-ref.en.txt\nmissing.zh.txt\t\tgone\n", "utf-8")
+    (base / "binary.zh.txt").write_bytes(bytes(range(256)) * 4)
+    pairs.write_text(
+        "short-ref.zh.txt\tshort-ref.en.txt\nmissing.zh.txt\t\tgone\nbinary.zh.txt\n", "utf-8"
+    )
     return {"zh": zh, "en": en, "base": base, "pairs": pairs}
 
 
@@ -63,12 +66,13 @@ def finished(
 
 
 def test_run_records_every_document(finished: dict[str, Any]) -> None:
-    assert finished["code"] == 1  # two documents failed
+    assert finished["code"] == 1  # three documents failed
     docs = finished["manifest"]["documents"]
     assert {d: e["status"] for d, e in docs.items()} == {
         "un-report": "done", "norefs": "done", "empty": "failed",
-        "short-ref": "done", "gone": "failed",
+        "short-ref": "done", "gone": "failed", "binary": "failed",
     }  # fmt: skip
+    assert "binary.zh.txt" in docs["binary"]["error"]  # the reader names the file
     assert "no text" in docs["empty"]["error"] or "empty" in docs["empty"]["error"]
     assert "no such file" in docs["gone"]["error"]
     assert set(docs["un-report"]["stages"]) == {
@@ -139,7 +143,7 @@ def test_rerun_skips_every_stage(
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and "manifest" not in p.name}
     assert after == before
     stdout = capsys.readouterr().out
-    assert "3 of 5 document(s) done" in stdout and f"report: {out / 'report.html'}" in stdout
+    assert "3 of 6 document(s) done" in stdout and f"report: {out / 'report.html'}" in stdout
 
 
 def test_changed_glossary_rescores_without_translating(
@@ -190,7 +194,7 @@ def test_export_of_a_real_run(finished: dict[str, Any], tmp_path: Path) -> None:
     one_sided = sum(1 for r in ds if not r["translation"]["zh"] or not r["translation"]["en"])
     assert check_tmx(out / "unmt.zh-en.tmx") == n_rows - one_sided
     card = (out / "README.md").read_text(encoding="utf-8")
-    assert "meaningless" in card and "**Incomplete:** 2 document(s)" in card
+    assert "meaningless" in card and "**Incomplete:** 3 document(s)" in card
 
 
 @pytest.mark.parametrize(
