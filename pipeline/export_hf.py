@@ -164,7 +164,7 @@ def dataset_card(
         "# unmt Chinese-English UN document translations\n",
         "Chinese United Nations documents segmented, machine-translated into English, aligned",
         "with their human English version where one was given, and scored against UN",
-        f"terminology, by [unmt](https://pypi.org/project/unmt/) {__version__}.\n",
+        f"terminology, by unmt {__version__}.\n",
         "Each row is one alignment bead (one segment when a document had no reference).",
         "`translation.en` is the human reference where the document was aligned with one",
         "(`en_origin` = `reference`), else the machine translation (`en_origin` = `mt`).",
@@ -196,7 +196,7 @@ def _provenance(export: ExportSet) -> list[str]:
         lines.append("- (not recorded)")
     for t in export.translators:
         lines.append("- " + ", ".join(f"{k}: {v}" for k, v in sorted(t.items())))
-    if any("tiny" in str(t.get("model", "")).lower() for t in export.translators):
+    if any(t.get("meaningless") for t in export.translators):
         lines.append("\n**The tiny random-weight test model was used: the MT is meaningless.**")
     lines.append("\n## Glossaries\n")
     glossaries = export.settings.get("glossaries") or []

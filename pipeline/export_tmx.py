@@ -79,7 +79,8 @@ def export_tmx(
                 continue
             fh.write(f"    <tu tuid={_attr(str(row['id']))}>\n")
             for name, key in (("x-doc", "doc"), ("x-para", "para"), ("x-bead", "bead")):
-                fh.write(f'      <prop type="{name}">{_text(str(row.get(key, "")))}</prop>\n')
+                if row.get(key):
+                    fh.write(f'      <prop type="{name}">{_text(str(row[key]))}</prop>\n')
             origin = _text(str(row.get("en_origin", "mt")))
             fh.write(f'      <prop type="x-en-origin">{origin}</prop>\n')
             fh.write(f'      <tuv xml:lang="{SRC_LANG}"><seg>{_text(zh)}</seg></tuv>\n')
