@@ -16,7 +16,8 @@ Rules (for PDF-extracted text, where a printed line is a text line):
   heading ``1. 立法援助`` after paragraph 14 is a heading.
 * A heading is one short line that does not end in punctuation, is followed by the start of
   another block, and either carries a label (``一.``, ``A.``, ``1.``, ``(a)``) or, for a bare
-  heading such as ``西非``, comes after a finished sentence.
+  heading such as ``西非``, comes after a finished sentence. A labelled heading too long for one
+  line may go on on one more short line that ends in no punctuation.
 * A footnote line (``* E/CN.15/2021/1。``) is a footnote block; the paragraph open around it (the
   footnote sits at a page end) goes on after it.
 * Any other line continues the open block (lines are rejoined, see :mod:`unmt.pipeline.clean`).
@@ -235,16 +236,23 @@ class _Parser:
 
     def _body(self, items: list[tuple[int, str]]) -> None:
         text_lines = [(i, s) for i, (_, s) in enumerate(items) if not _furniture(s)]
-        nxt_of: dict[int, str | None] = {}
-        following: str | None = None
+        next_of: dict[int, int] = {}  # item -> the next text item that is not a footnote
+        following = -1
         for i, s in reversed(text_lines):
-            nxt_of[i] = following
+            next_of[i] = following
             if _footnote(s) is None:
-                following = s
+                following = i
+        consumed: set[int] = set()
+
+        def text_at(i: int) -> str | None:
+            return items[i][1] if i >= 0 else None
+
         current = -1  # the open paragraph (or -1)
         prev = ""  # the last body text line that was not a footnote
         prev_is_heading = True
         for i, (line, s) in enumerate(items):
+            if i in consumed:
+                continue
             if is_link_line(s):
                 self._link_line(line, s)
                 continue
@@ -256,9 +264,23 @@ class _Parser:
                 self._new("footnote", f.group(1), line, f.group(1), f.group(2))
                 continue
             terminal = prev_is_heading or _TERMINAL.search(prev) is not None
-            nxt = nxt_of[i]
+            nxt = text_at(next_of[i])
             m = self._para_start(s, terminal)
             h = None if m else self._heading_like(s)
+            wrapped_heading = (
+                None if m or h or not terminal else self._wrapped_heading(s, next_of[i], items)
+            )
+            if wrapped_heading:
+                second = next_of[i]
+                label = "".join(wrapped_heading.group(1).split())
+                pos = self._new(
+                    "heading", label, line, wrapped_heading.group(1), wrapped_heading.group(2)
+                )
+                self._append(pos, items[second][0], items[second][1])
+                consumed.add(second)
+                current, prev_is_heading = -1, True
+                prev = items[second][1]
+                continue
             if m:
                 self.expected = int(m.group(1)) + 1
                 printed = s[: m.start(2)].rstrip()
@@ -278,6 +300,28 @@ class _Parser:
                     current = self._new("paragraph", "", line, "", s)
                 prev_is_heading = False
             prev = s
+
+    def _wrapped_heading(
+        self, s: str, second: int, items: list[tuple[int, str]]
+    ) -> re.Match[str] | None:
+        """A labelled heading too long for one line: its second line is short, ends in no
+        punctuation and is followed by the start of a block."""
+        m = _HEADING.fullmatch(s) if s[0] in _HEADING_FIRST and self.wrapped else None
+        if m is None or second < 0 or s.endswith(_NO_HEADING_END):
+            return None
+        if _para(s) and int(m.group(1).rstrip(".．")) == self.expected:
+            return None
+        tail = items[second][1]
+        if not self._short(tail, _SHORT) or tail.endswith(_NO_HEADING_END):
+            return None
+        if _para(tail) or self._heading_like(tail) or _footnote(tail):
+            return None
+        after = next((k for k in range(second + 1, len(items)) if not _furniture(items[k][1])), -1)
+        while after >= 0 and _footnote(items[after][1]):
+            after = next(
+                (k for k in range(after + 1, len(items)) if not _furniture(items[k][1])), -1
+            )
+        return m if self._starts_block(items[after][1] if after >= 0 else None) else None
 
     def _ends_unlabelled(self, pos: int, prev: str) -> bool:
         """An unnumbered paragraph ends at a short line that ends a sentence."""

@@ -165,6 +165,18 @@ def test_report_structure() -> None:
         ("1. 甲。\n二、 概况\n2. 乙。", ["paragraph", "heading", "paragraph"]),
         # a small gap in the numbering after a sentence end still starts a paragraph
         ("1. 甲。\n3. 乙。", ["paragraph", "paragraph"]),
+        # a heading too long for one line goes on on the next, short line
+        (
+            "1. 甲。\n二. 执行国际反恐公约和议定书方面的技术援助以及关于预防和打击"
+            "恐怖主义的国际文书的\n批准情况\n2. 乙。",
+            ["paragraph", "heading", "paragraph"],
+        ),
+        # ... but a long numbered line followed by a sentence is a paragraph's text
+        (
+            "1. 甲。\n二. 执行国际反恐公约和议定书方面的技术援助以及关于预防和打击"
+            "恐怖主义的国际文书的\n批准情况。\n2. 乙。",
+            ["paragraph", "paragraph"],
+        ),
         # a footnote in the middle of a paragraph does not end it
         ("1. 甲乙\n* E/CN.15/1。\n丙丁。\n2. 戊。", ["paragraph", "footnote", "paragraph"]),
     ],
@@ -215,6 +227,21 @@ def test_english_structure() -> None:
         ("paragraph", "3"),
     ]
     assert blocks[2][2] == "The Office helped. It trained staff."
+
+
+def test_english_heading_wrapped_over_two_lines() -> None:
+    text = (
+        "I. Introduction\n\n1. The Office helped.\n\nII. Technical assistance in implementing "
+        "the international conventions and\nprotocols related to terrorism\n\n2. Done.\n"
+    )
+    blocks = _kinds(text, "en")
+    assert [(k, label) for k, label, _ in blocks] == [
+        ("heading", "I."),
+        ("paragraph", "1"),
+        ("heading", "II."),
+        ("paragraph", "2"),
+    ]
+    assert blocks[2][2].endswith("conventions and protocols related to terrorism")
 
 
 def test_docx_lines_are_never_joined(tmp_path: Path) -> None:
