@@ -8,7 +8,8 @@ one document into a fresh run directory with an empty translation cache and prin
 - *cached*: ``--force`` with the translation cache warm (everything but the model);
 - *skip*: a re-run with nothing changed (manifest checks only).
 
-Model building and CTranslate2 conversion happen in a warm-up run on a one-line document and are
+The full-size model is ``unmt bench translate``'s (built once into the unmt cache). Model
+building and CTranslate2 conversion happen in a warm-up run on a one-line document and are
 not timed. Random weights produce outputs as long as the translator allows (twice the source
 plus ten tokens), so the full-size figures are a pessimistic bound for translation time.
 """
@@ -25,8 +26,6 @@ from unmt.errors import UserError
 
 SAMPLE = Path("../shared/data/samples/E-CN.15-2021-5.zh.txt")
 EXAMPLE = Path("examples/un-report.zh.txt")
-FULL_SHAPE = {"d_model": 512, "layers": 6, "heads": 8, "ffn": 2048}
-FULL_VOCAB = 65_001
 
 
 def add_parser(subparsers: Any) -> None:
@@ -39,19 +38,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--backend", default="auto", help="auto, ctranslate2 or transformers")
     p.add_argument("--beam", type=int, help="beam size (default: the translator's)")
     p.add_argument("--jobs", type=int, default=1, help="processes for the cheap stages")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.set_defaults(func=run_bench)
-
-
-def build_full_size_model(dest: Path) -> Path:
-    """A random-weight MarianMT of opus-mt-zh-en's shape, from :mod:`unmt.models.tiny`'s parts."""
-    from unmt.models.tiny import corpus_lines, marian_vocab, save_marian_folder, train_spm
-
-    if (dest / "config.json").is_file():
-        return dest
-    dest.mkdir(parents=True, exist_ok=True)
-    pieces = train_spm(corpus_lines(), dest / "source.spm")
-    save_marian_folder(dest, dest / "source.spm", marian_vocab(pieces, size=FULL_VOCAB), FULL_SHAPE)
-    return dest
 
 
 def _config(doc: Path, out: Path, model: str, args: argparse.Namespace, **kw: Any) -> Any:
@@ -64,6 +52,7 @@ def _config(doc: Path, out: Path, model: str, args: argparse.Namespace, **kw: An
         backend=args.backend,
         beam=args.beam,
         jobs=args.jobs,
+        device=args.device,
         cache=str(out.parent / "cache.sqlite"),
         quiet=True,
         **kw,
@@ -105,7 +94,9 @@ def run_bench(args: argparse.Namespace) -> int:
             work.mkdir()
             model = name
             if name == "full":
-                model = str(build_full_size_model(work / "full-model"))
+                from unmt.models.bench_translate import bench_model_dir
+
+                model = str(bench_model_dir())  # shared with `unmt bench translate`
             r = bench_model(model, doc, args, work)
             print(
                 f"{name:<8} {r['segments']:>5} {r['cold']:>8.2f} {60 / r['cold']:>9.2f} "
