@@ -127,6 +127,9 @@ class Translator:
         self.compute_type = compute_type
         self.model_calls = 0
         self.engine_seconds = 0.0
+        #: benchmarks only: (source text, source tokens) -> exact output length; a batch decodes
+        #: exactly its longest forced length (``min = max``)
+        self.forced_length: Callable[[str, int], int] | None = None
         self._backend: Backend | None = None
         self._tokenizer: ModelTokenizer | None = None
         self._cache: TranslationCache | None = None
@@ -224,19 +227,26 @@ class Translator:
             sources = [pending[jobs[j][0]].pieces[jobs[j][1]] for j in batch]
             limits = [output_limit(len(s), self.model.max_positions) for s in sources]
             decoding = Decoding(beam=self.options.beam, max_length=max(limits))
+            if self.forced_length is not None:
+                longest = max(
+                    self.forced_length(jobs[j][0], len(pending[jobs[j][0]].pieces[jobs[j][1]]))
+                    for j in batch
+                )
+                limits = [longest + 1] * len(sources)
+                decoding = Decoding(self.options.beam, max_length=longest, min_length=longest)
             start = time.perf_counter()
             outputs = self.backend.translate_pieces(sources, decoding)
             self.engine_seconds += time.perf_counter() - start
             self.model_calls += 1
             finished: dict[str, tuple[str, tuple[str, ...]]] = {}
-            for j, out, limit in zip(batch, outputs, limits, strict=True):
+            for k, (j, out, limit) in enumerate(zip(batch, outputs, limits, strict=True)):
                 text, i = jobs[j]
                 item = pending[text]
                 if len(out) >= limit:
                     out = out[:limit]
                     if "max-length" not in item.flags:
                         item.flags.append("max-length")
-                item.outputs[i] = tok.decode([out])[0] if sources[batch.index(j)] else ""
+                item.outputs[i] = tok.decode([out])[0] if sources[k] else ""
                 if all(o is not None for o in item.outputs):
                     finished[text] = self._finish(item)
             if self._cache is not None:
