@@ -108,6 +108,20 @@ def test_score_jsonl_inputs_and_report(
     assert [d["doc"] for d in data["documents"]] == ["d", "e"]
 
 
+def test_docs_file_groups_documents(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = write(files["src"].with_name("lines.ids"), ["2015/a/1 zh:1", "2015/a/1 zh:2", "2015/b"])
+    out = run_json(capsys, "--src", files["src"], "--hyp", files["hyp"], "--docs", ids)
+    assert out["documents"] == 2
+    write(ids, ["2015/a/1"])
+    assert (
+        main(["score", "--src", str(files["src"]), "--hyp", str(files["hyp"]), "--docs", str(ids)])
+        == 2
+    )
+    assert "1 document ids for 3 segments" in capsys.readouterr().err
+
+
 def test_text_summary(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["score", "--src", str(files["src"]), "--hyp", str(files["hyp"])]) == 0
     out = capsys.readouterr().out
