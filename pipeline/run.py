@@ -30,7 +30,14 @@ from typing import Any
 
 from unmt.pipeline import runstages as st
 from unmt.pipeline.runconfig import RunConfig
-from unmt.pipeline.rundir import RunDir, StageResult, library_versions, sha256_file, stage_key
+from unmt.pipeline.rundir import (
+    RunDir,
+    StageResult,
+    code_fingerprint,
+    library_versions,
+    sha256_file,
+    stage_key,
+)
 from unmt.pipeline.runinputs import DocInput, collect_documents
 
 from unmt.errors import UserError
@@ -38,8 +45,17 @@ from unmt.errors import UserError
 log = logging.getLogger(__name__)
 
 CACHE_NAME = "cache.sqlite"
-ALIGN_VERSION = "1"
-SCORE_VERSION = "1"
+#: modules whose code decides the align / score outputs (their source hashes key those stages)
+ALIGN_MODULES = ("unmt.pipeline.align", "unmt.pipeline.align_sim", "unmt.pipeline.align_dict")
+SCORE_MODULES = (
+    "unmt.eval.terms",
+    "unmt.eval.terms_en",
+    "unmt.eval.metrics",
+    "unmt.eval.report",
+    "unmt.eval.report_md",
+    "unmt.eval.report_html",
+    "unmt.pipeline.runstages",
+)
 
 
 @dataclass
@@ -98,16 +114,16 @@ class DocStages:
         if entry["segment.zh"]["info"]["segments"] == 0:
             raise UserError("no text to translate after segmentation", path=doc.source)
 
-    def translate(self, doc: DocInput, translator: Callable[[], Any]) -> None:
-        """Translate the Chinese segments (``translator()`` opens the model on first use)."""
+    def translate(self, doc: DocInput, translator: Any, identity: dict[str, Any]) -> None:
+        """Translate the Chinese segments with the run's one translator."""
         d = self.run.doc_dir(doc.doc_id)
         self._stage(
             doc.doc_id,
             "translate",
-            settings=self.config.translation_settings(),
+            settings={**self.config.translation_settings(), "identity": identity},
             inputs={"segments": d / "segments.zh.jsonl"},
             outputs={"translations": "translations.jsonl"},
-            run=lambda p: st.translate_stage(d / "segments.zh.jsonl", translator(), p),
+            run=lambda p: st.translate_stage(d / "segments.zh.jsonl", translator, p),
         )
 
     def finish(self, doc: DocInput, glossary_paths: list[str]) -> None:
@@ -119,7 +135,7 @@ class DocStages:
             self._stage(
                 doc.doc_id,
                 "align",
-                settings={"aligner": ALIGN_VERSION},
+                settings={"aligner": code_fingerprint(ALIGN_MODULES)},
                 inputs={"zh": zh, "en": en, "mt": tr},
                 outputs={"beads": "beads.jsonl"},
                 run=lambda p: st.align_stage(zh, en, tr, p),
@@ -135,7 +151,11 @@ class DocStages:
         self._stage(
             doc.doc_id,
             "score",
-            settings={"scorer": SCORE_VERSION, "terms": matcher.signature, "context": context},
+            settings={
+                "scorer": code_fingerprint(SCORE_MODULES),
+                "terms": matcher.signature,
+                "context": context,
+            },
             inputs=inputs,
             outputs={
                 "terms": "terms.jsonl",
@@ -182,7 +202,13 @@ def corpus_report(
     inputs = {d: run.doc_dir(d) / "pairs.jsonl" for d in done}
     key = stage_key(
         "corpus",
-        {"scorer": SCORE_VERSION, "context": context, "failed": failed, "terms": matcher.signature},
+        {
+            "scorer": code_fingerprint(SCORE_MODULES),
+            "context": context,
+            "failed": failed,
+            "terms": matcher.signature,
+            "flags": {d: docs[d].get("flags") for d in done},
+        },
         {d: sha256_file(p) for d, p in inputs.items()},
     )
     previous = run.manifest.get("corpus", {})
@@ -284,6 +310,27 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
                 run.set_document(doc.doc_id, status="failed", error=error)
 
 
+def _translate_all(run: RunDir, config: RunConfig, docs: list[DocInput], *, progress: bool) -> None:
+    """Translate every live document in order through one translator.
+
+    The translator is opened (model resolved, identity known: cheap) whenever a document is
+    live, because its identity (model revision or weights hash, backend, compute type) is part
+    of the translate stage's key; the engine itself loads only if a segment is not cached.
+    """
+    live = [d for d in docs if run.document(d.doc_id).get("status") != "failed"]
+    if not live:
+        return
+    translator = st.open_run_translator(config, run.path / CACHE_NAME)
+    try:
+        identity = translator.identity()
+        run.update(translator=identity)
+        stages = DocStages(run, config)
+        for doc in st.progress(live, "translating", enabled=progress):
+            _guard(run, doc, functools.partial(stages.translate, doc, translator, identity))
+    finally:
+        translator.close()
+
+
 def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
     """Run every stage of every document of ``config``; return what finished and failed."""
     start = time.perf_counter()
@@ -292,22 +339,7 @@ def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
     docs = collect_documents(config.inputs, config.references, config.pairs)
     _register(run, config, docs)
     _each(run, config, docs, "prepare")
-    opened: list[Any] = []
-
-    def translator() -> Any:
-        if not opened:
-            opened.append(st.open_run_translator(config, run.path / CACHE_NAME))
-            run.update(translator=opened[0].identity())
-        return opened[0]
-
-    stages = DocStages(run, config)
-    try:
-        for doc in st.progress(docs, "translating", enabled=progress and not config.quiet):
-            if run.document(doc.doc_id).get("status") != "failed":
-                _guard(run, doc, functools.partial(stages.translate, doc, translator))
-    finally:
-        if opened:
-            opened[0].close()
+    _translate_all(run, config, docs, progress=progress and not config.quiet)
     _each(run, config, docs, "finish")
     summary = RunSummary(run_dir=run.path)
     for doc in docs:

@@ -19,7 +19,9 @@ Layout::
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 import json
 import logging
 import platform
@@ -68,6 +70,23 @@ def safe_doc_id(name: str) -> str:
     """A document id usable as a folder name: unsafe characters become ``_``."""
     cleaned = re.sub(r"[^\w.\-]+", "_", name, flags=re.UNICODE).strip("._")
     return cleaned or "doc"
+
+
+@functools.cache
+def code_fingerprint(modules: tuple[str, ...]) -> str:
+    """A sha256 prefix over the source files of ``modules`` (missing ones are named instead).
+
+    Keys a stage by the code that computes it, so a changed aligner or scorer redoes its stage
+    even within one package version.
+    """
+    h = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        origin = getattr(spec, "origin", None)
+        h.update(name.encode())
+        if origin and Path(origin).is_file():
+            h.update(Path(origin).read_bytes())
+    return h.hexdigest()[:16]
 
 
 def library_versions() -> dict[str, str]:
