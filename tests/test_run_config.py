@@ -163,3 +163,17 @@ def test_cli_config_error_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert err.startswith(f"unmt: error: {cfg}:2: unknown setting 'workers'")
     assert "known settings: inputs" in err
+
+
+def test_jsonl_pairs_manifest(tmp_path: Path) -> None:
+    pairs = tmp_path / "sub" / "pairs.jsonl"
+    pairs.parent.mkdir()
+    pairs.write_text(
+        '{"zh": "a.zh.txt", "en": "a.en.txt", "id": "E/CN.15/2021/5"}\n{"zh": "/abs/b.txt"}\n',
+        encoding="utf-8",
+    )
+    docs = read_pairs(pairs)
+    assert [(d.doc_id, d.source, d.reference) for d in docs] == [
+        ("E_CN.15_2021_5", pairs.parent / "a.zh.txt", pairs.parent / "a.en.txt"),
+        ("b", Path("/abs/b.txt"), None),
+    ]
