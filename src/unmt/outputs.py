@@ -16,6 +16,12 @@ from pathlib import Path
 from typing import IO, Any
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_output(
     path: str | Path, *, mode: str = "w", encoding: str | None = "utf-8"
@@ -28,6 +34,7 @@ def atomic_output(
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     binary = "b" in mode
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file normal permissions
     try:
         with os.fdopen(
             fd, mode, encoding=None if binary else encoding, newline=None if binary else ""
