@@ -135,7 +135,8 @@ class Translator:
         self._cache: TranslationCache | None = None
         if not options.no_cache:
             self._cache = TranslationCache(options.cache or default_cache_path())
-        self._prefix = settings_digest({**self.identity(), "cache_format": CACHE_FORMAT})
+        keyed = {k: v for k, v in self.identity().items() if k != "unmt"}
+        self._prefix = settings_digest({**keyed, "cache_format": CACHE_FORMAT})
 
     def identity(self) -> dict[str, Any]:
         """What produced the translations: for signatures, manifests and cache keys."""
