@@ -96,7 +96,7 @@ class AlignSettings:
     w_len: float = 0.45
     w_sim: float = 5.0
     no_features: float = 0.3
-    margin: int = 20
+    margin: int = 12
     guide_margin: int = 8
     learn: bool = True
     learn_min_lines: int = 100
@@ -133,7 +133,7 @@ def _dp(
     types = [t for t in s.types if t[0] <= n and t[1] <= m]
     prior = [s.priors.get(t, 0.0) for t in types]
     # Gaussian length cost delta**2 / 2 with delta = (lt - ls) / sqrt(var * (ls + lt) / 2)
-    w_len, w_sim = s.w_len / var, s.w_sim / 2
+    w_len, w_sim, no_feat = s.w_len / var, s.w_sim / 2, s.no_features
     cost: list[list[float]] = [[] for _ in range(n + 1)]
     back: list[list[int]] = [[] for _ in range(n + 1)]
     for i in range(n + 1):
@@ -141,23 +141,35 @@ def _dp(
         row = [_INF] * (hi[i] - lo_i + 1)
         brow = [-1] * len(row)
         cost[i], back[i] = row, brow
+        # everything that depends only on the row and the bead type, hoisted out of the j loop
+        moves = []
+        for t, (a, b) in enumerate(types):
+            pi = i - a
+            if pi < 0:
+                continue
+            if a == 0 or b == 0:
+                moves.append((t, b, cost[pi], lo[pi], hi[pi], None, 0, 0.0, None, None,
+                              None, s.skip * (a + b), 0.0))  # fmt: skip
+            else:
+                moves.append((t, b, cost[pi], lo[pi], hi[pi], src.mask[a][pi],
+                               src.count[a][pi], src.length[a][pi], tgt.mask[b],
+                               tgt.count[b], tgt.length[b], prior[t], w_sim * (a + b)))  # fmt: skip
         for j in range(lo_i, hi[i] + 1):
             best, bt = (0.0, -1) if i == 0 and j == 0 else (_INF, -1)
-            for t, (a, b) in enumerate(types):
-                pi, pj = i - a, j - b
-                if pi < 0 or pj < lo[pi] or pj > hi[pi]:
+            for t, b, prow, plo, phi, sm, sc, ls, tms, tcs, tls, fixed, ws in moves:
+                pj = j - b
+                if pj < plo or pj > phi:
                     continue
-                prev = cost[pi][pj - lo[pi]]
-                if prev == _INF:
+                c = prow[pj - plo]
+                if c == _INF:
                     continue
-                if a == 0 or b == 0:
-                    c = prev + s.skip * (a + b)
+                if sm is None:
+                    c += fixed
                 else:
-                    o = (src.mask[a][pi] & tgt.mask[b][pj]).bit_count()
-                    tot = src.count[a][pi] + tgt.count[b][pj]
-                    dice = 2 * o / tot if tot else s.no_features
-                    ls, lt = src.length[a][pi], tgt.length[b][pj]
-                    c = prev + w_sim * (1 - dice) * (a + b) + prior[t]
+                    tot = sc + tcs[pj]
+                    dice = 2 * (sm & tms[pj]).bit_count() / tot if tot else no_feat
+                    lt = tls[pj]
+                    c += fixed + ws * (1 - dice)
                     if ls + lt > 0:
                         c += w_len * (lt - ls) ** 2 / (ls + lt)
                 if c < best:
@@ -353,7 +365,11 @@ def align_sentences(
         s,
         _variance(src_lang, tgt_lang),
     )
-    if s.learn and min(len(src), len(tgt)) >= s.learn_min_lines:
+    if (
+        s.learn
+        and {src_lang, tgt_lang} == {"zh", "en"}
+        and min(len(src), len(tgt)) >= s.learn_min_lines
+    ):
         extra_s, extra_t = learn_pairs(
             src, tgt, [(b.src, b.tgt) for b in beads], src_lang, tgt_lang
         )

@@ -9,7 +9,9 @@ pass. Names and domain words missing from the dictionary are what this adds.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
@@ -48,22 +50,30 @@ def learn_pairs(
     en_is_src = src_lang == "en"
     en_units = [_units(t, "en") for t in (src if en_is_src else tgt)]
     zh_units = [_units(t, "zh") for t in (tgt if en_is_src else src)]
-    en_count: dict[str, int] = {}
-    zh_count: dict[str, int] = {}
-    co: dict[tuple[str, str], int] = {}
+    bead_units: list[tuple[set[str], set[str]]] = []
     for s_ids, t_ids in beads:
-        if not s_ids or not t_ids:
-            continue
-        e_ids, z_ids = (s_ids, t_ids) if en_is_src else (t_ids, s_ids)
-        ew = set().union(*(en_units[i] for i in e_ids))
-        zw = set().union(*(zh_units[j] for j in z_ids))
-        for w in ew:
-            en_count[w] = en_count.get(w, 0) + 1
-        for c in zw:
-            zh_count[c] = zh_count.get(c, 0) + 1
-        for w in ew:
-            for c in zw:
-                co[w, c] = co.get((w, c), 0) + 1
+        if s_ids and t_ids:
+            e_ids, z_ids = (s_ids, t_ids) if en_is_src else (t_ids, s_ids)
+            bead_units.append(
+                (
+                    set().union(*(en_units[i] for i in e_ids)),
+                    set().union(*(zh_units[j] for j in z_ids)),
+                )
+            )
+    en_count: Counter[str] = Counter()
+    zh_count: Counter[str] = Counter()
+    for ew, zw in bead_units:
+        en_count.update(ew)
+        zh_count.update(zw)
+    co: Counter[tuple[str, str]] = Counter()
+    for ew, zw in bead_units:
+        # a pair seen in fewer than min_count beads cannot qualify: skip rare units early
+        co.update(
+            itertools.product(
+                [w for w in ew if en_count[w] >= min_count],
+                [c for c in zw if zh_count[c] >= min_count],
+            )
+        )
     best: dict[str, list[tuple[float, str]]] = {}
     for (w, c), n in co.items():
         if n < min_count:

@@ -57,12 +57,14 @@ class SimSettings:
         max_df: features found in more than this share of one side's sentences are dropped
             (only for documents of at least ``min_df_lines`` sentences).
         glossary: also use the UN glossary phrases in the ``dict`` source.
+        max_bits: feature indices are folded modulo this (bit sets stay small).
     """
 
     sources: tuple[str, ...] = KNOWN_SOURCES
     max_df: float = 0.2
     min_df_lines: int = 30
     glossary: bool = True
+    max_bits: int = 8192
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,8 @@ def _pack(
     if len(src_sets) >= settings.min_df_lines and len(tgt_sets) >= settings.min_df_lines:
         smax, tmax = settings.max_df * len(src_sets), settings.max_df * len(tgt_sets)
         keep = [f for f in keep if sdf[f] <= smax and tdf[f] <= tmax]
-    index = {f: i for i, f in enumerate(keep)}
+    # fold very large vocabularies (long same-language texts) so bit sets stay cheap to combine
+    index = {f: i % settings.max_bits for i, f in enumerate(keep)}
 
     def masks(sets: list[set[str]]) -> list[int]:
         out = []

@@ -22,7 +22,7 @@ from unmt.errors import UserError
 log = logging.getLogger(__name__)
 
 DEFAULT_DATA = Path("../shared/data")
-Bitext = tuple[list[str], list[str], list[tuple[tuple[int, ...], tuple[int, ...]]]]
+Bitext = tuple[list[str], list[str], list[tuple[tuple[int, ...], tuple[int, ...]]], list[str]]
 
 
 def _lines(path: Path) -> list[str]:
@@ -40,8 +40,12 @@ def make_un_bitexts(
     merge_rate: float = 0.1,
     delete_rate: float = 0.03,
     min_lines: int = 3,
+    mt: Sequence[str] | None = None,
 ) -> list[Bitext]:
     """Synthetic zh/en bitexts with known gold, one per document of the UN dev set.
+
+    Each bitext is (zh sentences, en sentences, gold beads, MT of the zh sentences); the MT is
+    built from ``mt`` (line-aligned with ``zh``) and empty when ``mt`` is not given.
 
     Walking a document's line pairs in order, a pair is (with ``merge_rate``) merged with the
     next pair on one randomly chosen side only (a 1-2 or 2-1 bead), or (with ``delete_rate``)
@@ -58,6 +62,7 @@ def make_un_bitexts(
             continue
         src: list[str] = []
         tgt: list[str] = []
+        hyp: list[str] = []
         gold: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
         k = 0
         while k < len(rows):
@@ -65,13 +70,16 @@ def make_un_bitexts(
             r = rng.random()
             if r < merge_rate and k + 1 < len(rows):
                 z2, e2 = zh[rows[k + 1]], en[rows[k + 1]]
+                h, h2 = (mt[rows[k]], mt[rows[k + 1]]) if mt is not None else ("", "")
                 if rng.random() < 0.5:
                     gold.append(((len(src),), (len(tgt), len(tgt) + 1)))
                     src.append(z + z2)
+                    hyp.append(h + " " + h2)
                     tgt += [e, e2]
                 else:
                     gold.append(((len(src), len(src) + 1), (len(tgt),)))
                     src += [z, z2]
+                    hyp += [h, h2]
                     tgt.append(e + " " + e2)
                 k += 2
                 continue
@@ -79,15 +87,17 @@ def make_un_bitexts(
                 if rng.random() < 0.5:
                     gold.append(((len(src),), ()))
                     src.append(z)
+                    hyp.append(mt[rows[k]] if mt is not None else "")
                 else:
                     gold.append(((), (len(tgt),)))
                     tgt.append(e)
             else:
                 gold.append(((len(src),), (len(tgt),)))
                 src.append(z)
+                hyp.append(mt[rows[k]] if mt is not None else "")
                 tgt.append(e)
             k += 1
-        out.append((src, tgt, gold))
+        out.append((src, tgt, gold, hyp))
     return out
 
 
@@ -110,26 +120,30 @@ def bench_bible(data: Path) -> dict[str, float]:
     return {"sentences": len(en) + len(zh), "seconds": seconds} | score.as_dict()
 
 
-def bench_un(data: Path, seed: int = 1) -> dict[str, float]:
-    """Align every synthetic UN bitext and score them together."""
+def bench_un(data: Path, seed: int = 1, with_mt: bool = False) -> dict[str, float]:
+    """Align every synthetic UN bitext and score them together (``with_mt``: MT bridge on)."""
     from unmt.eval.align_score import score_alignments
     from unmt.pipeline.align import align_sentences
 
     root = data / "un"
+    mt = None
+    if with_mt:
+        mt = _lines(data / "baselines" / "opus-mt-zh-en.UNv1.0.devset.hyp.en")
     texts = make_un_bitexts(
         _lines(root / "UNv1.0.devset.zh"),
         _lines(root / "UNv1.0.devset.en"),
         _lines(root / "UNv1.0.devset.ids"),
         seed=seed,
+        mt=mt,
     )
     t0 = time.perf_counter()
     pairs = []
-    for src, tgt, gold in texts:
-        beads = align_sentences(src, tgt, src_lang="zh", tgt_lang="en")
+    for src, tgt, gold, hyp in texts:
+        beads = align_sentences(src, tgt, src_lang="zh", tgt_lang="en", mt=hyp if mt else None)
         pairs.append((gold, [(b.src, b.tgt) for b in beads]))
     seconds = time.perf_counter() - t0
     score = score_alignments(pairs)
-    n = sum(len(s) + len(t) for s, t, _ in texts)
+    n = sum(len(s) + len(t) for s, t, _, _ in texts)
     return {"documents": len(texts), "sentences": n, "seconds": seconds} | score.as_dict()
 
 
@@ -137,7 +151,7 @@ def _run(args: argparse.Namespace) -> int:
     data = Path(args.data)
     which = ["bible", "un"] if args.which == "all" else [args.which]
     for name in which:
-        result = bench_bible(data) if name == "bible" else bench_un(data, args.seed)
+        result = bench_bible(data) if name == "bible" else bench_un(data, args.seed, args.mt)
         figures = " ".join(
             f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()
         )
@@ -151,4 +165,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("which", nargs="?", choices=["all", "bible", "un"], default="all")
     p.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data folder")
     p.add_argument("--seed", type=int, default=1, help="seed of the synthetic UN benchmark")
+    p.add_argument(
+        "--mt",
+        action="store_true",
+        help="UN benchmark with the MT bridge (opus-mt-zh-en output in baselines/)",
+    )
     p.set_defaults(func=_run)

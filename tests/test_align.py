@@ -178,7 +178,7 @@ def test_un_synthetic_small() -> None:
     )
     texts = make_un_bitexts(zh, en, ids, seed=7)[:60]
     pairs = []
-    for src, tgt, gold in texts:
+    for src, tgt, gold, _mt in texts:
         beads = align_sentences(src, tgt)
         _check_cover(beads, len(src), len(tgt))
         pairs.append((gold, [(b.src, b.tgt) for b in beads]))
