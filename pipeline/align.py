@@ -33,6 +33,7 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from unmt.pipeline.align_learn import learn_pairs
 from unmt.pipeline.align_sim import (
@@ -142,7 +143,7 @@ def _dp(
         brow = [-1] * len(row)
         cost[i], back[i] = row, brow
         # everything that depends only on the row and the bead type, hoisted out of the j loop
-        moves = []
+        moves: list[tuple[Any, ...]] = []
         for t, (a, b) in enumerate(types):
             pi = i - a
             if pi < 0:
