@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from unmt.pipeline.align_embed import Embedder, normalised_rows, span_vectors
 from unmt.pipeline.align_learn import learn_pairs
 from unmt.pipeline.align_sim import (
     SideFeatures,
@@ -67,6 +68,8 @@ class AlignSettings:
         no_features: the Dice value assumed when neither side has any feature.
         margin: half-width, in sentences, of the band around the coarse path.
         guide_margin: half-width of the band around the first pass's path in the second.
+        w_emb: weight of ``1 - cosine`` per sentence covered (only with embeddings).
+        embeddings: a sentence-transformers model id or path: turns embeddings on.
         learn: realign once with word pairs learned from the first alignment (documents of
             at least ``learn_min_lines`` sentences on both sides).
         sim: similarity sources and feature settings.
@@ -100,16 +103,22 @@ class AlignSettings:
     margin: int = 12
     guide_margin: int = 8
     learn: bool = True
+    embeddings: str | None = None
+    w_emb: float = 5.0
     learn_min_lines: int = 100
     sim: SimSettings = field(default_factory=SimSettings)
 
 
 class _Table:
-    """Span sums (lengths, feature unions) of one side, for spans of 1..4 sentences."""
+    """Span sums (lengths, feature unions, embeddings) of one side, for spans of 1..4 sentences."""
 
-    def __init__(self, lengths: Sequence[float], masks: Sequence[int], widest: int) -> None:
+    def __init__(self, side: SideFeatures, widest: int) -> None:
+        lengths, masks = side.lengths, side.masks
         n = len(lengths)
         self.n = n
+        self.vec: list[Any] | None = None
+        if side.vectors is not None:
+            self.vec = [None] + [span_vectors(side.vectors, k) for k in range(1, widest + 1)]
         self.length: list[list[float]] = [[0.0] * (n + 1)]
         self.mask: list[list[int]] = [[0] * (n + 1)]
         self.count: list[list[int]] = [[0] * (n + 1)]
@@ -135,6 +144,7 @@ def _dp(
     prior = [s.priors.get(t, 0.0) for t in types]
     # Gaussian length cost delta**2 / 2 with delta = (lt - ls) / sqrt(var * (ls + lt) / 2)
     w_len, w_sim, no_feat = s.w_len / var, s.w_sim / 2, s.no_features
+    w_emb = s.w_emb / 2
     cost: list[list[float]] = [[] for _ in range(n + 1)]
     back: list[list[int]] = [[] for _ in range(n + 1)]
     for i in range(n + 1):
@@ -150,14 +160,24 @@ def _dp(
                 continue
             if a == 0 or b == 0:
                 moves.append((t, b, cost[pi], lo[pi], hi[pi], None, 0, 0.0, None, None,
-                              None, s.skip * (a + b), 0.0))  # fmt: skip
-            else:
-                moves.append((t, b, cost[pi], lo[pi], hi[pi], src.mask[a][pi],
-                               src.count[a][pi], src.length[a][pi], tgt.mask[b],
-                               tgt.count[b], tgt.length[b], prior[t], w_sim * (a + b)))  # fmt: skip
+                              None, s.skip * (a + b), 0.0, None, 0))  # fmt: skip
+                continue
+            dots, first = None, 0
+            if src.vec is not None and tgt.vec is not None:
+                # cosines of this source span with every target span the band can reach
+                first = max(lo_i - b, lo[pi], 0)
+                last = min(hi[i] - b, hi[pi], len(tgt.vec[b]) - 1)
+                if last >= first:
+                    dots = (
+                        w_emb * (a + b) * (1 - tgt.vec[b][first : last + 1] @ src.vec[a][pi])
+                    ).tolist()
+            moves.append((t, b, cost[pi], lo[pi], hi[pi], src.mask[a][pi],
+                          src.count[a][pi], src.length[a][pi], tgt.mask[b],
+                          tgt.count[b], tgt.length[b], prior[t], w_sim * (a + b),
+                          dots, first))  # fmt: skip
         for j in range(lo_i, hi[i] + 1):
             best, bt = (0.0, -1) if i == 0 and j == 0 else (_INF, -1)
-            for t, b, prow, plo, phi, sm, sc, ls, tms, tcs, tls, fixed, ws in moves:
+            for t, b, prow, plo, phi, sm, sc, ls, tms, tcs, tls, fixed, ws, dots, first in moves:
                 pj = j - b
                 if pj < plo or pj > phi:
                     continue
@@ -171,6 +191,8 @@ def _dp(
                     dice = 2 * (sm & tms[pj]).bit_count() / tot if tot else no_feat
                     lt = tls[pj]
                     c += fixed + ws * (1 - dice)
+                    if dots is not None:
+                        c += dots[pj - first]
                     if ls + lt > 0:
                         c += w_len * (lt - ls) ** 2 / (ls + lt)
                 if c < best:
@@ -220,7 +242,13 @@ def _coarsen(side: SideFeatures, k: int) -> SideFeatures:
         for x in side.masks[start : start + k]:
             m |= x
         masks.append(m)
-    return SideFeatures(tuple(lengths), tuple(masks))
+    vectors = None
+    if side.vectors is not None:
+        import numpy as np
+
+        starts = list(range(0, len(side.lengths), k))
+        vectors = normalised_rows(np.add.reduceat(side.vectors, starts, axis=0))
+    return SideFeatures(tuple(lengths), tuple(masks), vectors)
 
 
 def _search(
@@ -248,8 +276,8 @@ def _search(
         lo, hi = _band_from_path(coarse, BLOCK, n, m, s.margin)
     widest = max(max(a, b) for a, b in s.types)
     return _dp(
-        _Table(src.lengths, src.masks, widest),
-        _Table(tgt.lengths, tgt.masks, widest),
+        _Table(src, widest),
+        _Table(tgt, widest),
         lo,
         hi,
         s,
@@ -328,7 +356,8 @@ def _anchor_pieces(
 
 
 def _slice(side: SideFeatures, a: int, b: int) -> SideFeatures:
-    return SideFeatures(side.lengths[a:b], side.masks[a:b])
+    vectors = None if side.vectors is None else side.vectors[a:b]
+    return SideFeatures(side.lengths[a:b], side.masks[a:b], vectors)
 
 
 def align_sentences(
@@ -341,13 +370,22 @@ def align_sentences(
     src_groups: Sequence[object] | None = None,
     tgt_groups: Sequence[object] | None = None,
     settings: AlignSettings | None = None,
+    embedder: Embedder | None = None,
 ) -> list[Bead]:
     """Align two lists of sentences; see the module docstring.
 
+    ``embedder`` (or ``settings.embeddings``, a sentence-transformers model id) turns on the
+    optional embeddings similarity.
+
     Raises:
         ValueError: ``mt`` or a groups list does not have one entry per sentence.
+        UserError: the embeddings model cannot be loaded.
     """
     s = settings or AlignSettings()
+    if embedder is None and s.embeddings:
+        from unmt.pipeline.align_embed import load_embedder
+
+        embedder = load_embedder(s.embeddings)
     if mt is not None and len(mt) != len(src):
         raise ValueError(f"mt has {len(mt)} lines but the source has {len(src)}")
     if src_groups is not None and len(src_groups) != len(src):
@@ -360,8 +398,18 @@ def align_sentences(
         pieces = _anchor_pieces(src_groups, tgt_groups)
     else:
         pieces = [(0, len(src), 0, len(tgt))]
+    vectors = (None, None)
+    if embedder is not None and src and tgt:
+        vectors = (normalised_rows(embedder(list(src))), normalised_rows(embedder(list(tgt))))
+
+    def packed() -> tuple[SideFeatures, SideFeatures]:
+        sf, tf = pack_features(src, tgt, ssets, tsets, settings=s.sim, **langs)
+        return dataclasses.replace(sf, vectors=vectors[0]), dataclasses.replace(
+            tf, vectors=vectors[1]
+        )
+
     beads = _align_pieces(
-        pack_features(src, tgt, ssets, tsets, settings=s.sim, **langs),
+        packed(),
         pieces,
         s,
         _variance(src_lang, tgt_lang),
@@ -380,7 +428,7 @@ def align_sentences(
             x |= y
         s2 = dataclasses.replace(s, priors=_fitted_priors(beads, s))
         beads = _align_pieces(
-            pack_features(src, tgt, ssets, tsets, settings=s.sim, **langs),
+            packed(),
             pieces,
             s2,
             _variance(src_lang, tgt_lang),
@@ -416,7 +464,7 @@ def _align_pieces(
     total_s, total_t = sum(sf.lengths), sum(tf.lengths)
     if total_s >= 200 and total_t >= 200:
         ratio = min(2.0, max(0.5, total_t / total_s))
-        tf = SideFeatures(tuple(x / ratio for x in tf.lengths), tf.masks)
+        tf = SideFeatures(tuple(x / ratio for x in tf.lengths), tf.masks, tf.vectors)
     guide_path = []
     at_s = at_t = 0
     for bead in guide or ():
@@ -452,6 +500,7 @@ def align_segments(
     src_lang: str = "zh",
     tgt_lang: str = "en",
     settings: AlignSettings | None = None,
+    embedder: Embedder | None = None,
 ) -> list[Bead]:
     """Align segment records, anchoring on numbered paragraphs and labelled headings."""
     return align_sentences(
@@ -463,4 +512,5 @@ def align_segments(
         src_groups=[segment_group(seg) for seg in src],
         tgt_groups=[segment_group(seg) for seg in tgt],
         settings=settings,
+        embedder=embedder,
     )

@@ -25,6 +25,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from unmt.pipeline.align_dict import Lexicon, load_lexicon
 
@@ -69,10 +70,15 @@ class SimSettings:
 
 @dataclass(frozen=True)
 class SideFeatures:
-    """Per sentence of one side: length in Chinese-character units and a feature bit set."""
+    """Per sentence of one side: length in Chinese-character units and a feature bit set.
+
+    ``vectors``: unit-length sentence embeddings, an ``(n, d)`` numpy array, when the optional
+    embeddings source is on (else ``None``).
+    """
 
     lengths: tuple[float, ...]
     masks: tuple[int, ...]
+    vectors: Any = None
 
 
 def text_length(text: str, lang: str) -> float:

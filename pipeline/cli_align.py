@@ -50,6 +50,13 @@ def add_parser(subparsers: Any) -> None:
         help="SRC and TGT are raw documents (.txt/.docx): segment them first",
     )
     p.add_argument(
+        "--embeddings",
+        metavar="MODEL",
+        default=None,
+        help="also compare sentence embeddings of this sentence-transformers model (id or "
+        "folder; needs the sentence-transformers package); off by default",
+    )
+    p.add_argument(
         "--no-learn",
         action="store_true",
         help="one pass only (no word pairs learned from a first alignment)",
@@ -92,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
     settings = AlignSettings()
     if args.no_learn:
         settings = dataclasses.replace(settings, learn=False)
+    if args.embeddings:
+        settings = dataclasses.replace(settings, embeddings=args.embeddings)
     groups: dict[str, Any] = {}
     if src_segs is not None and tgt_segs is not None:
         groups = {

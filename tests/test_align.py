@@ -9,11 +9,12 @@ from unmt.eval.align_score import merge_by_units, score_alignments
 from unmt.pipeline.align import AlignSettings, _anchor_pieces, align_segments, align_sentences
 from unmt.pipeline.align_dict import gloss_terms, load_lexicon
 from unmt.pipeline.align_io import format_bead, read_beads
-from unmt.pipeline.align_sim import anchor_features
+from unmt.pipeline.align_sim import SimSettings, anchor_features
 from unmt.pipeline.bench_align import make_un_bitexts
 from unmt.pipeline.records import Segment
 
 from tests.conftest import shared_path
+from unmt.errors import UserError
 
 ZH_END = "会议于下午6时结束。"
 EN_END = "The meeting rose at 6 p.m."
@@ -202,3 +203,44 @@ def test_bible_slice() -> None:
     ]
     pred = merge_by_units([(b.src, b.tgt) for b in beads], units[0], units[1])
     assert score_alignments([(gold, pred)]).strict_f1 >= 0.9
+
+
+def _trigram_embedder(texts: list[str]) -> object:
+    """A real (if simple) sentence embedding: hashed character trigram counts."""
+    import zlib
+
+    import numpy as np
+
+    out = np.zeros((len(texts), 512), dtype=np.float32)
+    for row, text in enumerate(texts):
+        padded = f"  {text.lower()}  "
+        for k in range(len(padded) - 2):
+            out[row, zlib.crc32(padded[k : k + 3].encode()) % 512] += 1
+    return out
+
+
+def test_embeddings_hook() -> None:
+    src = [
+        "The Committee met in Vienna.",
+        "It adopted the agenda and elected its officers without a vote.",
+        "Delegations thanked the secretariat.",
+        "The session closed on Friday.",
+    ]
+    tgt = [
+        "The Committee met in Vienna.",
+        "It adopted the agenda.",
+        "It elected its officers without a vote.",
+        "The session closed on Friday.",
+    ]
+    only_embeddings = AlignSettings(sim=SimSettings(sources=()))
+    beads = align_sentences(
+        src, tgt, src_lang="en", tgt_lang="en", settings=only_embeddings,
+        embedder=_trigram_embedder,
+    )  # fmt: skip
+    assert [format_bead(b) for b in beads] == ["[0]:[0]", "[1]:[1,2]", "[2]:[]", "[3]:[3]"]
+
+
+def test_embeddings_model_missing_is_a_user_error() -> None:
+    settings = AlignSettings(embeddings="no/such-model")
+    with pytest.raises(UserError, match="no/such-model"):
+        align_sentences(["一。"], ["One."], settings=settings)

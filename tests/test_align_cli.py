@@ -107,6 +107,7 @@ def test_cli_align_segment_jsonl(tmp_path: Path) -> None:
     [
         (["one"], ZH, "--mt has 1 lines but SRC has 3"),
         (None, None, "file not found"),
+        (["--embeddings"], ZH, "sentence-transformers"),
     ],
 )
 def test_cli_align_bad_input_exit_2(
@@ -119,7 +120,9 @@ def test_cli_align_bad_input_exit_2(
     tgt = _write(tmp_path / "tgt.en", EN)
     out = tmp_path / "out.beads"
     args = ["align", str(src), str(tgt), "-o", str(out)]
-    if mt_lines is not None:
+    if mt_lines == ["--embeddings"]:
+        args += ["--embeddings", "no/such-model"]
+    elif mt_lines is not None:
         args += ["--mt", str(_write(tmp_path / "mt.en", mt_lines))]
     assert main(args) == 2
     assert message in capsys.readouterr().err
