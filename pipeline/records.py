@@ -121,7 +121,14 @@ class Translation(_JsonRecord):
 
 @dataclass(frozen=True, slots=True)
 class Bead(_JsonRecord):
-    """One alignment bead: 0-based source and target sentence indices, and a score."""
+    """One alignment bead: 0-based source and target sentence indices, and a score.
+
+    Attributes:
+        src: source sentence indices, consecutive and increasing; empty for a 0-1 bead.
+        tgt: target sentence indices, consecutive and increasing; empty for a 1-0 bead.
+        score: how similar the two sides are, 0 to 1 (the Dice overlap of their features, as
+            computed by :mod:`unmt.pipeline.align_sim`); 0 for 1-0 and 0-1 beads.
+    """
 
     src: tuple[int, ...]
     tgt: tuple[int, ...]
