@@ -460,10 +460,14 @@ def _align_pieces(
     guide: Sequence[Bead] | None = None,
 ) -> list[Bead]:
     sf, tf = features
-    # rescale the target lengths by the document's own length ratio (when long enough)
+    # rescale the target lengths by the document's own length ratio (when long enough): over
+    # the whole text, or over the sentences a first pass aligned (robust to large insertions)
     total_s, total_t = sum(sf.lengths), sum(tf.lengths)
+    if guide is not None:
+        total_s = sum(sf.lengths[i] for b in guide if b.src and b.tgt for i in b.src)
+        total_t = sum(tf.lengths[j] for b in guide if b.src and b.tgt for j in b.tgt)
     if total_s >= 200 and total_t >= 200:
-        ratio = min(2.0, max(0.5, total_t / total_s))
+        ratio = min(1.25, max(0.8, total_t / total_s))
         tf = SideFeatures(tuple(x / ratio for x in tf.lengths), tf.masks, tf.vectors)
     guide_path = []
     at_s = at_t = 0
