@@ -44,7 +44,7 @@ class AlignSettings:
         skip: cost per sentence left unaligned (1-0 or 0-1).
         w_len: weight of the (Gaussian, Gale-Church style) length cost.
         w_sim: weight of ``1 - Dice`` per sentence covered.
-        no_features: the Dice value assumed when neither side has any feature.
+        no_features: the Dice value assumed when either side has no feature (no evidence).
         margin: half-width, in sentences, of the band around the coarse path.
         guide_margin: half-width of the band around the first pass's path in the second.
         w_emb: weight of ``1 - cosine`` per sentence covered (only with embeddings).
@@ -78,7 +78,7 @@ class AlignSettings:
     skip: float = 3.0
     w_len: float = 0.45
     w_sim: float = 5.0
-    no_features: float = 0.3
+    no_features: float = 0.45
     margin: int = 12
     guide_margin: int = 8
     learn: bool = True
@@ -166,8 +166,8 @@ def _dp(
                 if sm is None:
                     c += fixed
                 else:
-                    tot = sc + tcs[pj]
-                    dice = 2 * (sm & tms[pj]).bit_count() / tot if tot else no_feat
+                    tc = tcs[pj]
+                    dice = 2 * (sm & tms[pj]).bit_count() / (sc + tc) if sc and tc else no_feat
                     lt = tls[pj]
                     c += fixed + ws * (1 - dice)
                     if dots is not None:

@@ -126,3 +126,28 @@ def read_sentences(path: str | Path) -> tuple[list[str], list[Segment] | None]:
                 hint="give one sentence per line, or unmt segment's JSONL",
             ) from None
     return [seg.text for seg in segments], segments
+
+
+def read_mt(path: str | Path) -> list[str]:
+    """Read machine translations: one per line, or ``unmt translate``'s JSONL (``mt`` field)."""
+    lines = read_text_lines(path)
+    first = next((ln for ln in lines if ln.strip()), "")
+    if not first.lstrip().startswith("{"):
+        return [ln.strip() for ln in lines]
+    out: list[str] = []
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError as exc:
+            raise UserError(f"not JSON ({exc})", path=path, line=lineno) from None
+        if not isinstance(data, dict) or not isinstance(data.get("mt"), str):
+            raise UserError(
+                "not a translation record (no 'mt' text)",
+                path=path,
+                line=lineno,
+                hint="give one translation per line, or unmt translate's JSONL",
+            )
+        out.append(data["mt"])
+    return out

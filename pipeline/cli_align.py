@@ -34,7 +34,8 @@ def add_parser(subparsers: Any) -> None:
         "--mt",
         metavar="MT",
         default=None,
-        help="the source translated into the target language, one line per SRC sentence",
+        help="the source translated into the target language: one line per SRC sentence, "
+        "or the JSONL of unmt translate",
     )
     p.add_argument("--src-lang", choices=LANGS, default="zh", help="language of SRC (zh)")
     p.add_argument("--tgt-lang", choices=LANGS, default="en", help="language of TGT (en)")
@@ -80,13 +81,13 @@ def run(args: argparse.Namespace) -> int:
     import dataclasses
 
     from unmt.pipeline.align import AlignSettings, align_sentences, segment_group
-    from unmt.pipeline.align_io import read_sentences, write_beads
+    from unmt.pipeline.align_io import read_mt, write_beads
 
     src, src_segs = _load(args.src, args.src_lang, args.segment)
     tgt, tgt_segs = _load(args.tgt, args.tgt_lang, args.segment)
     mt = None
     if args.mt is not None:
-        mt, _ = read_sentences(args.mt)
+        mt = read_mt(args.mt)
         if len(mt) != len(src):
             raise UserError(
                 f"--mt has {len(mt)} lines but SRC has {len(src)} sentences",

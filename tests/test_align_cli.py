@@ -163,3 +163,66 @@ def test_cli_eval_align_errors(
     pred = _write(tmp_path / "pred", lines)
     assert main(["eval", "align", "--gold", str(gold), "--pred", str(pred), *args_extra]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe\x00bad", "src.zh:1: not UTF-8 text"),
+        ('{"text": "一。"}\n{"txt": 1}\n'.encode(), "src.zh:2: not a segment record"),
+    ],
+)
+def test_cli_align_unreadable_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+) -> None:
+    src = tmp_path / "src.zh"
+    src.write_bytes(content)
+    tgt = _write(tmp_path / "tgt.en", EN)
+    out = tmp_path / "out.beads"
+    assert main(["align", str(src), str(tgt), "-o", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_cli_align_mt_from_translation_jsonl(tmp_path: Path) -> None:
+    zh = ["他们到了。", "我们走吧。", "天气很好。"]
+    en = ["The weather is fine.", "They have arrived.", "Let us go.", "The weather is fine."]
+    mt = ["They arrived.", "Let us go.", "The weather is good."]
+    records = [
+        json.dumps({"id": f"d:p1.s{k}", "text": z, "mt": m}, ensure_ascii=False)
+        for k, (z, m) in enumerate(zip(zh, mt, strict=True))
+    ]
+    out = tmp_path / "out.beads"
+    args = ["align", str(_write(tmp_path / "s.zh", zh)), str(_write(tmp_path / "t.en", en))]
+    args += ["--mt", str(_write(tmp_path / "mt.jsonl", records)), "-o", str(out)]
+    assert main(args) == 0
+    assert out.read_text().splitlines() == ["[]:[0]", "[0]:[1]", "[1]:[2]", "[2]:[3]"]
+    _write(tmp_path / "bad.jsonl", ['{"id": "x", "text": "no mt"}'])
+    assert main([*args[:3], "--mt", str(tmp_path / "bad.jsonl")]) == 2
+
+
+@pytest.mark.parametrize(
+    ("en_lines", "beads"),
+    [
+        # paragraph 2 is two sentences on both sides
+        (["1. The Committee considered the report.", "",
+          "2. The meeting rose at six. The Chair made closing remarks."],
+         ["[0]:[0]", "[1]:[1]", "[2]:[2]"]),
+        # the closing remark is paragraph 3 in English: paragraphs anchor, so it stays apart
+        (["1. The Committee considered the report.", "", "2. The meeting rose at six.", "",
+          "3. The Chair made closing remarks."],
+         ["[0]:[0]", "[1]:[1]", "[2]:[]", "[]:[2]"]),
+    ],
+)  # fmt: skip
+def test_cli_align_segment_raw_documents(
+    tmp_path: Path, en_lines: list[str], beads: list[str]
+) -> None:
+    zh = _write(
+        tmp_path / "doc.zh.txt", ["1. 委员会审议了报告。", "", "2. 会议于六时结束。主席致闭幕词。"]
+    )
+    en = _write(tmp_path / "doc.en.txt", en_lines)
+    out = tmp_path / "out.tsv"
+    assert main(["align", "--segment", str(zh), str(en), "-o", str(out), "--format", "tsv"]) == 0
+    rows = [line.split("\t") for line in out.read_text("utf-8").splitlines()]
+    assert [r[0] for r in rows] == beads
+    assert rows[1][2] == "会议于六时结束。"
