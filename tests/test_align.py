@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from unmt.eval.align_score import merge_by_units, score_alignments
 from unmt.pipeline.align import AlignSettings, _anchor_pieces, align_segments, align_sentences
@@ -74,9 +72,7 @@ def _check_cover(beads: list, n: int, m: int) -> None:
 def test_degenerate_sizes_cover_every_line(n: int, m: int) -> None:
     src = [f"第{k}段。" for k in range(n)]
     tgt = [f"Paragraph {k}." for k in range(m)]
-    started = time.perf_counter()
     beads = align_sentences(src, tgt)
-    assert time.perf_counter() - started < 20
     _check_cover(beads, n, m)
     if n == 1 and m > 1:
         assert sum(1 for b in beads if b.src) == 1
