@@ -17,6 +17,7 @@ from typing import Any
 from unmt.models.backend import BACKEND_CHOICES, COMPUTE_TYPES, DEVICE_CHOICES
 from unmt.models.resolve import DEFAULT_MODEL
 from unmt.models.split import DEFAULT_SPLIT_TOKENS
+from unmt.models.translate import DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS
 
 from unmt.errors import UserError
 from unmt.outputs import output_stream, write_jsonl
@@ -51,14 +52,14 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--batch-size",
         type=_positive,
-        default=64,
-        help="most segments per engine call (default 64)",
+        default=DEFAULT_BATCH_SIZE,
+        help=f"most segments per engine call (default {DEFAULT_BATCH_SIZE}; raise on a GPU)",
     )
     p.add_argument(
         "--max-batch-tokens",
         type=_positive,
-        default=2048,
-        help="most padded source tokens per engine call (default 2048)",
+        default=DEFAULT_BATCH_TOKENS,
+        help=f"most padded source tokens per engine call (default {DEFAULT_BATCH_TOKENS})",
     )
     p.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     p.add_argument("--compute-type", default="auto", choices=COMPUTE_TYPES)
@@ -83,7 +84,11 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
 def add_parser(subparsers: Any) -> None:
     """Register ``unmt translate``."""
     p = subparsers.add_parser(
-        "translate", help="machine-translate segments (zh -> en)", description=__doc__
+        "translate",
+        help="machine-translate segments (zh -> en)",
+        description="Translate segment JSONL (from `unmt segment`; output: JSONL with id, "
+        "text, mt, flags) or a plain-text file with one segment a line (output: the same "
+        "number of lines, an empty line staying empty).",
     )
     p.add_argument("input", type=Path, help="segment JSONL (from `unmt segment`) or plain text")
     p.add_argument("-o", "--output", type=Path, default=None, help="output file (default stdout)")

@@ -53,6 +53,10 @@ from unmt import __version__
 
 log = logging.getLogger(__name__)
 
+#: batch defaults for a CPU at beam 4: bigger batches gain little throughput there, and every
+#: sequence of a batch waits for its longest one (raise them on a GPU)
+DEFAULT_BATCH_SIZE = 24
+DEFAULT_BATCH_TOKENS = 1024
 #: bumped when anything that changes a cached translation changes (splitting, spans, lengths)
 CACHE_FORMAT = 1
 
@@ -78,8 +82,8 @@ class TranslateOptions:
     model: str = DEFAULT_MODEL
     backend: str = "auto"
     beam: int = 4
-    batch_size: int = 64
-    max_batch_tokens: int = 2048
+    batch_size: int = DEFAULT_BATCH_SIZE
+    max_batch_tokens: int = DEFAULT_BATCH_TOKENS
     device: str = "auto"
     compute_type: str = "auto"
     cache: str | Path | None = None
