@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import re
 from collections.abc import Sequence
 
 from unmt.pipeline.align_dp import AlignSettings, search
@@ -236,9 +237,44 @@ def _align_pieces(
     return beads
 
 
+_ZH_DIGITS = {ch: k for k, ch in enumerate("零一二三四五六七八九")}
+_ROMAN = re.compile(r"(X{0,3})(IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+
+
+def _zh_number(text: str) -> int | None:
+    """一 -> 1, 十二 -> 12, 二十 -> 20, 九十九 -> 99; None for anything else."""
+    if not text or any(ch not in _ZH_DIGITS and ch != "十" for ch in text):
+        return None
+    if "十" not in text:
+        return _ZH_DIGITS[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return None
+    return (_ZH_DIGITS[tens] if tens else 1) * 10 + (_ZH_DIGITS[ones] if ones else 0)
+
+
+def _roman_number(text: str) -> int | None:
+    if not text or _ROMAN.fullmatch(text) is None:
+        return None
+    values = [_ROMAN_VALUES[ch] for ch in text]
+    return sum(-v if k + 1 < len(values) and v < values[k + 1] else v for k, v in enumerate(values))
+
+
 def segment_group(seg: Segment) -> str | None:
-    """The anchor key of a segment: its block kind and label (``paragraph:8``), if labelled."""
-    return f"{seg.block}:{seg.label}" if seg.label else None
+    """The anchor key of a segment: its block kind and normalised label, if it has a label.
+
+    Paragraph numbers are kept (``paragraph:8``); heading numbers written as Chinese numerals
+    (``一.``) or Roman numerals (``I.``) both become ``heading:#1``, so the Chinese and English
+    versions of a document share keys; letters keep their case (``A.`` vs ``(a)``).
+    """
+    core = seg.label.strip().strip("()（）.．、。 ")
+    if not core:
+        return None
+    number = _zh_number(core)
+    if number is None and seg.block == "heading":
+        number = _roman_number(core)
+    return f"{seg.block}:#{number}" if number is not None else f"{seg.block}:{core}"
 
 
 def align_segments(

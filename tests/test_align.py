@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 from unmt.eval.align_score import merge_by_units, score_alignments
-from unmt.pipeline.align import AlignSettings, _anchor_pieces, align_segments, align_sentences
+from unmt.pipeline.align import (
+    AlignSettings,
+    _anchor_pieces,
+    align_segments,
+    align_sentences,
+    segment_group,
+)
 from unmt.pipeline.align_dict import gloss_terms, load_lexicon
 from unmt.pipeline.align_io import format_bead, read_beads
 from unmt.pipeline.align_sim import SimSettings, anchor_features
@@ -240,3 +246,23 @@ def test_embeddings_model_missing_is_a_user_error() -> None:
     settings = AlignSettings(embeddings="no/such-model")
     with pytest.raises(UserError, match="no/such-model"):
         align_sentences(["一。"], ["One."], settings=settings)
+
+
+@pytest.mark.parametrize(
+    ("block", "zh_label", "en_label", "key"),
+    [
+        ("heading", "一.", "I.", "heading:#1"),
+        ("heading", "四.", "IV.", "heading:#4"),
+        ("heading", "十二.", "XII.", "heading:#12"),
+        ("heading", "A.", "A.", "heading:A"),
+        ("heading", "(a)", "(a)", "heading:a"),
+        ("paragraph", "8", "8.", "paragraph:8"),
+        ("heading", "", "", None),
+    ],
+)
+def test_segment_group_keys_match_across_languages(
+    block: str, zh_label: str, en_label: str, key: str | None
+) -> None:
+    zh = Segment("zh:x", "zh", block, zh_label, 1, "标题")
+    en = Segment("en:x", "en", block, en_label, 1, "Title")
+    assert segment_group(zh) == segment_group(en) == key
