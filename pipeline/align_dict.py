@@ -2,9 +2,12 @@
 
 Two sources, both data files:
 
-* the English-to-Chinese word list shipped by the PyPI package ``cedict`` (its
+* the English-to-Chinese word list shipped by the PyPI package ``cedict`` 0.1.0 (its
   ``cedict/csv/EnWords.csv``: about 104,000 English headwords, each with a free-text Chinese
-  gloss such as ``n.光,日光,发光体,灯adj.轻的``); the glosses are cut into Chinese terms here;
+  gloss such as ``n.光,日光,发光体,灯adj.轻的``); the glosses are cut into Chinese terms here.
+  Despite the package's name this is not CC-CEDICT: its metadata credit the word list
+  github.com/1eez/103976. Names and domain words it lacks are learned per document
+  (:mod:`unmt.pipeline.align_learn`);
 * the UN glossary (:func:`unmt.eval.glossary.load_glossaries`), when that module is installed:
   its entries give whole-phrase pairs (``Security Council`` / ``安全理事会``).
 
