@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from unmt.eval.align_score import merge_by_units, score_alignments
 from unmt.pipeline.align import (
     AlignSettings,
@@ -266,3 +268,23 @@ def test_segment_group_keys_match_across_languages(
     zh = Segment("zh:x", "zh", block, zh_label, 1, "标题")
     en = Segment("en:x", "en", block, en_label, 1, "Title")
     assert segment_group(zh) == segment_group(en) == key
+
+
+_ZH_POOL = ["委员会审议了报告。", "会议结束。", "2021年", "COVID-19疫情", "", "秘书长的说明"]
+_EN_POOL = ["The Committee considered the report.", "The meeting rose.", "In 2021", "", "COVID-19"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(_ZH_POOL), max_size=40),
+    st.lists(st.sampled_from(_EN_POOL), max_size=40),
+    st.booleans(),
+)
+def test_any_input_gives_a_complete_ordered_alignment(
+    zh: list[str], en: list[str], flip: bool
+) -> None:
+    if flip:
+        beads = align_sentences(en, zh, src_lang="en", tgt_lang="zh")
+        _check_cover(beads, len(en), len(zh))
+    else:
+        _check_cover(align_sentences(zh, en), len(zh), len(en))
