@@ -39,7 +39,17 @@ from unmt.pipeline.align_sim import SideFeatures, feature_sets, pack_features
 from unmt.pipeline.align_sim import length_variance as _variance
 from unmt.pipeline.records import Bead, Segment
 
-__all__ = ["AlignSettings", "align_segments", "align_sentences", "segment_group"]
+__all__ = [
+    "ALIGNER_VERSION",
+    "AlignSettings",
+    "align_segments",
+    "align_sentences",
+    "alignment_signature",
+    "segment_group",
+]
+
+#: goes into alignment signatures; bump it whenever the aligner's output can change
+ALIGNER_VERSION = "align-1.0"
 
 log = logging.getLogger(__name__)
 
@@ -298,4 +308,26 @@ def align_segments(
         tgt_groups=[segment_group(seg) for seg in tgt],
         settings=settings,
         embedder=embedder,
+    )
+
+
+def alignment_signature(settings: AlignSettings | None = None, *, mt: bool = False) -> str:
+    """A sacrebleu-style signature of every setting that changes alignments.
+
+    Example: ``align-1.0|sources:anchors+dict+surface|lexicon:cedict-EnWords:98350+unglossary:428|
+    learn:yes|mt:no|emb:none``.
+    """
+    from unmt.pipeline.align_dict import load_lexicon
+
+    s = settings or AlignSettings()
+    lexicon = load_lexicon(s.sim.glossary).source if "dict" in s.sim.sources else "none"
+    return "|".join(
+        [
+            ALIGNER_VERSION,
+            "sources:" + "+".join(s.sim.sources),
+            f"lexicon:{lexicon}",
+            f"learn:{'yes' if s.learn else 'no'}",
+            f"mt:{'yes' if mt else 'no'}",
+            f"emb:{s.embeddings or 'none'}",
+        ]
     )

@@ -160,6 +160,9 @@ def _run(args: argparse.Namespace) -> int:
             f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()
         )
         print(f"align {name}: {figures}")
+    from unmt.pipeline.align import alignment_signature
+
+    print(f"signature: {alignment_signature(mt=args.mt and 'un' in which)}")
     return 0
 
 

@@ -80,7 +80,12 @@ def run(args: argparse.Namespace) -> int:
     """Align ``args.src`` with ``args.tgt`` and write the beads; returns the exit code."""
     import dataclasses
 
-    from unmt.pipeline.align import AlignSettings, align_sentences, segment_group
+    from unmt.pipeline.align import (
+        AlignSettings,
+        align_sentences,
+        alignment_signature,
+        segment_group,
+    )
     from unmt.pipeline.align_io import read_mt, write_beads
 
     src, src_segs = _load(args.src, args.src_lang, args.segment)
@@ -124,4 +129,5 @@ def run(args: argparse.Namespace) -> int:
         key = f"{len(b.src)}-{len(b.tgt)}"
         kinds[key] = kinds.get(key, 0) + 1
     log.info("%s: %d beads %s", Path(args.output or "-").name, len(beads), kinds)
+    log.info("signature: %s", alignment_signature(settings, mt=mt is not None))
     return 0

@@ -11,6 +11,7 @@ from unmt.pipeline.align import (
     _anchor_pieces,
     align_segments,
     align_sentences,
+    alignment_signature,
     segment_group,
 )
 from unmt.pipeline.align_dict import gloss_terms, load_lexicon
@@ -288,3 +289,9 @@ def test_any_input_gives_a_complete_ordered_alignment(
         _check_cover(beads, len(en), len(zh))
     else:
         _check_cover(align_sentences(zh, en), len(zh), len(en))
+
+
+def test_alignment_signature_names_settings() -> None:
+    sig = alignment_signature(AlignSettings(learn=False), mt=True)
+    assert sig.startswith("align-1.0|sources:anchors+dict+surface|lexicon:cedict-EnWords:")
+    assert sig.endswith("|learn:no|mt:yes|emb:none")
