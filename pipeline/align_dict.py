@@ -50,19 +50,27 @@ class Lexicon:
     words: dict[str, tuple[str, ...]]
     phrases: tuple[tuple[str, str], ...] = ()
     source: str = ""
-    _memo: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[str, tuple[str, tuple[str, ...]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
-    def lookup(self, word: str) -> tuple[str, ...]:
-        """Chinese terms for an English word form, trying its plain stem when it is inflected."""
+    def entry(self, word: str) -> tuple[str, tuple[str, ...]]:
+        """(headword, Chinese terms) for an English word form, trying its plain stem when it is
+        inflected (``waters`` -> ``water``); ``("", ())`` when there is none."""
         hit = self._memo.get(word)
         if hit is None:
-            hit = ()
+            hit = ("", ())
             for form in candidate_stems(word):
-                hit = self.words.get(form, ())
-                if hit:
+                terms = self.words.get(form, ())
+                if terms:
+                    hit = (form, terms)
                     break
             self._memo[word] = hit
         return hit
+
+    def lookup(self, word: str) -> tuple[str, ...]:
+        """Chinese terms for an English word form (see :meth:`entry`)."""
+        return self.entry(word)[1]
 
 
 def candidate_stems(word: str) -> list[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,7 @@ class AlignSettings:
         embeddings: a sentence-transformers model id or path: turns embeddings on.
         learn: realign once with word pairs learned from the first alignment (documents of
             at least ``learn_min_lines`` sentences on both sides).
+        fit_priors: in that second pass, use bead-type priors estimated from the first.
         sim: similarity sources and feature settings.
     """
 
@@ -82,6 +84,7 @@ class AlignSettings:
     margin: int = 12
     guide_margin: int = 8
     learn: bool = True
+    fit_priors: bool = True
     embeddings: str | None = None
     w_emb: float = 5.0
     learn_min_lines: int = 100
@@ -92,7 +95,7 @@ class _Table:
     """Span sums (lengths, feature unions, embeddings) of one side, for spans of 1..4 sentences."""
 
     def __init__(self, side: SideFeatures, widest: int) -> None:
-        lengths, masks = side.lengths, side.masks
+        lengths = side.lengths
         n = len(lengths)
         self.n = n
         self.vec: list[Any] | None = None
@@ -100,18 +103,33 @@ class _Table:
             self.vec = [None] + [span_vectors(side.vectors, k) for k in range(1, widest + 1)]
         self.length: list[list[float]] = [[0.0] * (n + 1)]
         self.mask: list[list[int]] = [[0] * (n + 1)]
+        self.reach: list[list[int]] = [[0] * (n + 1)]
         self.count: list[list[int]] = [[0] * (n + 1)]
+        reach = side.reach or side.masks
         for k in range(1, widest + 1):
-            ln = [sum(lengths[i : i + k]) for i in range(n - k + 1)]
-            mk = []
-            for i in range(n - k + 1):
-                m = 0
-                for x in masks[i : i + k]:
-                    m |= x
-                mk.append(m)
-            self.length.append(ln)
-            self.mask.append(mk)
-            self.count.append([m.bit_count() for m in mk])
+            self.length.append([sum(lengths[i : i + k]) for i in range(n - k + 1)])
+            self.mask.append(_span_unions(side.masks, k))
+            self.reach.append(_span_unions(reach, k))
+            self.count.append([m.bit_count() for m in self.mask[k]])
+
+
+def _coverage(src: _Table, a: int, i: int, tgt: _Table, b: int, j: int) -> float:
+    """Similarity of a bead (see :mod:`unmt.pipeline.align_sim`); 0 without features."""
+    tot = src.count[a][i] + tgt.count[b][j]
+    if not tot:
+        return 0.0
+    o = (src.mask[a][i] & tgt.reach[b][j]).bit_count()
+    return (o + (tgt.mask[b][j] & src.reach[a][i]).bit_count()) / tot
+
+
+def _span_unions(masks: Sequence[int], k: int) -> list[int]:
+    out = []
+    for i in range(len(masks) - k + 1):
+        m = 0
+        for x in masks[i : i + k]:
+            m |= x
+        out.append(m)
+    return out
 
 
 def _dp(
@@ -139,7 +157,7 @@ def _dp(
                 continue
             if a == 0 or b == 0:
                 moves.append((t, b, cost[pi], lo[pi], hi[pi], None, 0, 0.0, None, None,
-                              None, s.skip * (a + b), 0.0, None, 0))  # fmt: skip
+                              None, s.skip * (a + b), 0.0, None, 0, 0, None))  # fmt: skip
                 continue
             dots, first = None, 0
             if src.vec is not None and tgt.vec is not None:
@@ -153,10 +171,11 @@ def _dp(
             moves.append((t, b, cost[pi], lo[pi], hi[pi], src.mask[a][pi],
                           src.count[a][pi], src.length[a][pi], tgt.mask[b],
                           tgt.count[b], tgt.length[b], prior[t], w_sim * (a + b),
-                          dots, first))  # fmt: skip
+                          dots, first, src.reach[a][pi], tgt.reach[b]))  # fmt: skip
         for j in range(lo_i, hi[i] + 1):
             best, bt = (0.0, -1) if i == 0 and j == 0 else (_INF, -1)
-            for t, b, prow, plo, phi, sm, sc, ls, tms, tcs, tls, fixed, ws, dots, first in moves:
+            for (t, b, prow, plo, phi, sm, sc, ls, tms, tcs, tls, fixed, ws, dots, first,
+                 sr, trs) in moves:  # fmt: skip
                 pj = j - b
                 if pj < plo or pj > phi:
                     continue
@@ -167,7 +186,10 @@ def _dp(
                     c += fixed
                 else:
                     tc = tcs[pj]
-                    dice = 2 * (sm & tms[pj]).bit_count() / (sc + tc) if sc and tc else no_feat
+                    if sc and tc:
+                        dice = ((sm & trs[pj]).bit_count() + (tms[pj] & sr).bit_count()) / (sc + tc)
+                    else:
+                        dice = no_feat
                     lt = tls[pj]
                     c += fixed + ws * (1 - dice)
                     if dots is not None:
@@ -187,9 +209,7 @@ def _dp(
         i, j = i - a, j - b
         dice = 0.0
         if a and b:
-            tot = src.count[a][i] + tgt.count[b][j]
-            o = (src.mask[a][i] & tgt.mask[b][j]).bit_count()
-            dice = 2 * o / tot if tot else 0.0
+            dice = _coverage(src, a, i, tgt, b, j)
         beads.append((i, a, j, b, dice))
     beads.reverse()
     return beads
@@ -214,20 +234,23 @@ def _band_from_path(
 
 
 def _coarsen(side: SideFeatures, k: int) -> SideFeatures:
-    lengths, masks = [], []
+    lengths, masks, reach = [], [], []
     for start in range(0, len(side.lengths), k):
         lengths.append(sum(side.lengths[start : start + k]))
-        m = 0
+        m = r = 0
         for x in side.masks[start : start + k]:
             m |= x
+        for x in (side.reach or side.masks)[start : start + k]:
+            r |= x
         masks.append(m)
+        reach.append(r)
     vectors = None
     if side.vectors is not None:
         import numpy as np
 
         starts = list(range(0, len(side.lengths), k))
         vectors = normalised_rows(np.add.reduceat(side.vectors, starts, axis=0))
-    return SideFeatures(tuple(lengths), tuple(masks), vectors)
+    return SideFeatures(tuple(lengths), tuple(masks), vectors, tuple(reach))
 
 
 def _search(

@@ -1,18 +1,26 @@
 """Similarity sources for the sentence aligner: length, lexical anchors, dictionary, MT bridge.
 
-Every source turns a sentence into a set of string features in a space shared by both sides;
-the aligner compares the union of the features of a bead's source sentences with the union of
-its target sentences (Dice overlap), next to a Gale-Church length cost. Features are kept only
-when they occur on both sides of the document and in at most a fifth of its sentences, and are
-then packed into Python ``int`` bit sets, so that the union of a span is ``|`` and the overlap
-``(a & b).bit_count()``.
+Every source gives a sentence two sets of string features: what it *has* (``own``) and what it
+can *match* on the other side (``reach``). For most sources both are the same set (a number, a
+Latin token, a word of the MT); the dictionary is asymmetric: an English sentence has its words
+(``w:council``) and reaches their Chinese translations (``d:理事会``), a Chinese sentence has its
+dictionary words (``d:理事会``) and reaches the English words they translate (``w:council``).
+The similarity of a bead is a Dice-like coverage,
+
+    (|own(src) & reach(tgt)| + |own(tgt) & reach(src)|) / (|own(src)| + |own(tgt)|),
+
+which is plain Dice for symmetric features, and for the dictionary counts each word once however
+many translations it has. Features are kept only when one side has them and the other can reach
+them, and only when at most a fifth of a side's sentences have them; they are then packed into
+Python ``int`` bit sets, so that the union of a span is ``|`` and an overlap is
+``(a & b).bit_count()``. Next to it the aligner uses a Gale-Church style length cost.
 
 Sources (names for :class:`SimSettings.sources`):
 
 * ``anchors``: numbers (``2015``, ``1,000`` = ``1000``), document symbols (``E/CN.15/2021/5``)
   and Latin-script tokens (``COVID-19``, ``UNODC``) found in both languages;
-* ``dict``: for zh/en pairs, English words map to the Chinese terms of
-  :mod:`unmt.pipeline.align_dict` that occur in the Chinese sentence (and UN glossary phrases);
+* ``dict``: for zh/en pairs, the dictionary of :mod:`unmt.pipeline.align_dict` (Chinese words
+  found by longest match) and UN glossary phrases;
 * ``surface``: for two texts in one language, their own content words (zh: character bigrams);
 * the MT bridge (``mt=`` given): the source's translation, compared with the target in the
   target language, Bleualign-style.
@@ -70,7 +78,9 @@ class SimSettings:
 
 @dataclass(frozen=True)
 class SideFeatures:
-    """Per sentence of one side: length in Chinese-character units and a feature bit set.
+    """Per sentence of one side: length in Chinese-character units and feature bit sets.
+
+    ``masks``: the features a sentence has; ``reach``: those it can match on the other side.
 
     ``vectors``: unit-length sentence embeddings, an ``(n, d)`` numpy array, when the optional
     embeddings source is on (else ``None``).
@@ -79,6 +89,7 @@ class SideFeatures:
     lengths: tuple[float, ...]
     masks: tuple[int, ...]
     vectors: Any = None
+    reach: tuple[int, ...] = ()
 
 
 def text_length(text: str, lang: str) -> float:
@@ -134,9 +145,38 @@ class _TermFinder:
         self.automaton.make_automaton()
         if lexicon.phrases:
             self.phrases.make_automaton()
+        self.lexicon = lexicon
+        self._reverse: dict[str, list[str]] | None = None
 
     def zh_terms(self, text: str) -> set[str]:
+        """Every dictionary term occurring in the text, overlapping ones included."""
         return {term for _end, term in self.automaton.iter(text)}
+
+    def zh_words(self, text: str) -> set[str]:
+        """The text cut into dictionary words by longest match from the left."""
+        longest: dict[int, int] = {}
+        for end, term in self.automaton.iter(text):
+            start = end - len(term) + 1
+            longest[start] = max(longest.get(start, 0), len(term))
+        words, pos = set(), 0
+        while pos < len(text):
+            n = longest.get(pos, 0)
+            if n:
+                words.add(text[pos : pos + n])
+                pos += n
+            else:
+                pos += 1
+        return words
+
+    def headwords(self, term: str) -> list[str]:
+        """English headwords with this Chinese term among their translations."""
+        if self._reverse is None:
+            reverse: dict[str, list[str]] = {}
+            for word, terms in self.lexicon.words.items():
+                for t in terms:
+                    reverse.setdefault(t, []).append(word)
+            self._reverse = reverse
+        return self._reverse.get(term, [])
 
     def en_phrases(self, text: str) -> set[int]:
         if not len(self.phrases):
@@ -148,27 +188,53 @@ class _TermFinder:
 _FINDERS: dict[int, _TermFinder] = {}
 
 
-def dictionary_features(texts: Sequence[str], lang: str, lexicon: Lexicon) -> list[set[str]]:
-    """``d:<term>`` features: Chinese terms found in zh texts, or translations of en words."""
+Feats = tuple[set[str], set[str]]
+"""A sentence's (own, reach) feature sets; symmetric features are in both."""
+
+
+def _finder(lexicon: Lexicon) -> _TermFinder:
     finder = _FINDERS.get(id(lexicon))
     if finder is None:
         finder = _FINDERS[id(lexicon)] = _TermFinder(lexicon)
-    out: list[set[str]] = []
+    return finder
+
+
+def english_dictionary_features(texts: Sequence[str], lexicon: Lexicon) -> list[Feats]:
+    """Own ``w:<headword>`` and reach ``d:<translation>``, plus glossary phrases ``g:<n>``."""
+    finder = _finder(lexicon)
+    out: list[Feats] = []
     for text in texts:
-        if lang == "zh":
-            terms = finder.zh_terms(text)
-            feats = {"d:" + t for t in terms}
-            feats |= {f"g:{i}" for t in terms for i in finder.zh_phrase_ids.get(t, ())}
-        else:
-            feats = {"d:" + t for w in _EN_WORD.findall(text) for t in lexicon.lookup(w.lower())}
-            feats |= {f"g:{i}" for i in finder.en_phrases(text)}
-        out.append(feats)
+        own: set[str] = set()
+        reach: set[str] = set()
+        for w in _EN_WORD.findall(text):
+            head, terms = lexicon.entry(w.lower())
+            if head:
+                own.add("w:" + head)
+                reach.update("d:" + t for t in terms)
+        phrases = {f"g:{i}" for i in finder.en_phrases(text)}
+        out.append((own | phrases, reach | phrases))
+    return out
+
+
+def chinese_dictionary_features(
+    texts: Sequence[str], lexicon: Lexicon, headwords: set[str]
+) -> list[Feats]:
+    """Own ``d:<word>`` (longest-match words) and reach ``w:<headword>`` for the English
+    headwords in ``headwords`` translated by any term in the text, plus glossary phrases."""
+    finder = _finder(lexicon)
+    out: list[Feats] = []
+    for text in texts:
+        terms = finder.zh_terms(text)
+        own = {"d:" + t for t in finder.zh_words(text)}
+        reach = {"w:" + h for t in terms for h in finder.headwords(t) if h in headwords}
+        phrases = {f"g:{i}" for t in terms for i in finder.zh_phrase_ids.get(t, ())}
+        out.append((own | phrases, reach | phrases))
     return out
 
 
 def _pack(
-    src_sets: list[set[str]], tgt_sets: list[set[str]], settings: SimSettings
-) -> tuple[list[int], list[int]]:
+    src: list[Feats], tgt: list[Feats], settings: SimSettings
+) -> tuple[tuple[list[int], list[int]], tuple[list[int], list[int]]]:
     def doc_freq(sets: Iterable[set[str]]) -> dict[str, int]:
         df: dict[str, int] = {}
         for s in sets:
@@ -176,27 +242,35 @@ def _pack(
                 df[f] = df.get(f, 0) + 1
         return df
 
-    sdf, tdf = doc_freq(src_sets), doc_freq(tgt_sets)
-    keep = sorted(set(sdf) & set(tdf))
-    if len(src_sets) >= settings.min_df_lines and len(tgt_sets) >= settings.min_df_lines:
-        smax, tmax = settings.max_df * len(src_sets), settings.max_df * len(tgt_sets)
-        keep = [f for f in keep if sdf[f] <= smax and tdf[f] <= tmax]
+    s_own, s_reach = doc_freq(f[0] for f in src), doc_freq(f[1] for f in src)
+    t_own, t_reach = doc_freq(f[0] for f in tgt), doc_freq(f[1] for f in tgt)
+    # a feature matters when one side has it and the other side can match it
+    usable = (s_own.keys() & t_reach.keys()) | (t_own.keys() & s_reach.keys())
+    if len(src) >= settings.min_df_lines and len(tgt) >= settings.min_df_lines:
+        smax, tmax = settings.max_df * len(src), settings.max_df * len(tgt)
+        usable = {f for f in usable if s_own.get(f, 0) <= smax and t_own.get(f, 0) <= tmax}
     # fold very large vocabularies (long same-language texts) so bit sets stay cheap to combine
-    index = {f: i % settings.max_bits for i, f in enumerate(keep)}
+    index = {f: i % settings.max_bits for i, f in enumerate(sorted(usable))}
 
-    def masks(sets: list[set[str]]) -> list[int]:
-        out = []
-        for s in sets:
-            m = 0
-            for f in s:
-                i = index.get(f)
-                if i is not None:
-                    m |= 1 << i
-            out.append(m)
-        return out
+    def mask(features: set[str]) -> int:
+        m = 0
+        for f in features:
+            i = index.get(f)
+            if i is not None:
+                m |= 1 << i
+        return m
 
-    log.debug("alignment features kept: %d", len(keep))
-    return masks(src_sets), masks(tgt_sets)
+    log.debug("alignment features kept: %d", len(index))
+    return (
+        ([mask(f[0]) for f in src], [mask(f[1]) for f in src]),
+        ([mask(f[0]) for f in tgt], [mask(f[1]) for f in tgt]),
+    )
+
+
+def _add_symmetric(feats: list[Feats], more: Iterable[set[str]]) -> None:
+    for (own, reach), extra in zip(feats, more, strict=True):
+        own |= extra
+        reach |= extra
 
 
 def feature_sets(
@@ -207,50 +281,59 @@ def feature_sets(
     tgt_lang: str = "en",
     mt: Sequence[str] | None = None,
     settings: SimSettings | None = None,
-) -> tuple[list[set[str]], list[set[str]]]:
-    """The string features of every source and target sentence (before packing)."""
+) -> tuple[list[Feats], list[Feats]]:
+    """The (own, reach) string features of every source and target sentence."""
     settings = settings or SimSettings()
     unknown = sorted(set(settings.sources) - set(KNOWN_SOURCES))
     if unknown:
         raise ValueError(f"unknown similarity sources {unknown}; known: {list(KNOWN_SOURCES)}")
-    src_sets: list[set[str]] = [set() for _ in src]
-    tgt_sets: list[set[str]] = [set() for _ in tgt]
+    src_f: list[Feats] = [(set(), set()) for _ in src]
+    tgt_f: list[Feats] = [(set(), set()) for _ in tgt]
     if "anchors" in settings.sources:
-        for s, text in zip(src_sets, src, strict=True):
-            s |= anchor_features(text)
-        for s, text in zip(tgt_sets, tgt, strict=True):
-            s |= anchor_features(text)
+        _add_symmetric(src_f, map(anchor_features, src))
+        _add_symmetric(tgt_f, map(anchor_features, tgt))
     if src_lang == tgt_lang and "surface" in settings.sources:
-        for s, text in zip(src_sets, src, strict=True):
-            s |= surface_features(text, src_lang)
-        for s, text in zip(tgt_sets, tgt, strict=True):
-            s |= surface_features(text, tgt_lang)
+        _add_symmetric(src_f, (surface_features(t, src_lang) for t in src))
+        _add_symmetric(tgt_f, (surface_features(t, tgt_lang) for t in tgt))
     if {src_lang, tgt_lang} == {"zh", "en"} and "dict" in settings.sources and src and tgt:
         lexicon = load_lexicon(settings.glossary)
-        for sets, texts, lang in ((src_sets, src, src_lang), (tgt_sets, tgt, tgt_lang)):
-            for s, feats in zip(sets, dictionary_features(texts, lang, lexicon), strict=True):
-                s |= feats
+        en_f, zh_f = (src_f, tgt_f) if src_lang == "en" else (tgt_f, src_f)
+        en_texts, zh_texts = (src, tgt) if src_lang == "en" else (tgt, src)
+        en_dict = english_dictionary_features(en_texts, lexicon)
+        heads = {f[2:] for own, _ in en_dict for f in own if f.startswith("w:")}
+        zh_dict = chinese_dictionary_features(zh_texts, lexicon, heads)
+        for feats, extra in ((en_f, en_dict), (zh_f, zh_dict)):
+            for (own, reach), (more_own, more_reach) in zip(feats, extra, strict=True):
+                own |= more_own
+                reach |= more_reach
     if mt is not None:
-        for s, text in zip(src_sets, mt, strict=True):
-            s |= surface_features(text, tgt_lang, prefix="m:")
-        for s, text in zip(tgt_sets, tgt, strict=True):
-            s |= surface_features(text, tgt_lang, prefix="m:")
-    return src_sets, tgt_sets
+        _add_symmetric(src_f, (surface_features(t, tgt_lang, prefix="m:") for t in mt))
+        _add_symmetric(tgt_f, (surface_features(t, tgt_lang, prefix="m:") for t in tgt))
+    return src_f, tgt_f
+
+
+def add_symmetric_features(feats: list[Feats], extra: Sequence[set[str]]) -> None:
+    """Add features that are both had and matched (learned pairs) to each sentence."""
+    _add_symmetric(feats, extra)
 
 
 def pack_features(
     src: Sequence[str],
     tgt: Sequence[str],
-    src_sets: list[set[str]],
-    tgt_sets: list[set[str]],
+    src_feats: list[Feats],
+    tgt_feats: list[Feats],
     *,
     src_lang: str = "zh",
     tgt_lang: str = "en",
     settings: SimSettings | None = None,
 ) -> tuple[SideFeatures, SideFeatures]:
     """Lengths and packed feature bit sets of both sides of one document."""
-    smasks, tmasks = _pack(src_sets, tgt_sets, settings or SimSettings())
+    (s_own, s_reach), (t_own, t_reach) = _pack(src_feats, tgt_feats, settings or SimSettings())
     return (
-        SideFeatures(tuple(text_length(t, src_lang) for t in src), tuple(smasks)),
-        SideFeatures(tuple(text_length(t, tgt_lang) for t in tgt), tuple(tmasks)),
+        SideFeatures(
+            tuple(text_length(t, src_lang) for t in src), tuple(s_own), None, tuple(s_reach)
+        ),
+        SideFeatures(
+            tuple(text_length(t, tgt_lang) for t in tgt), tuple(t_own), None, tuple(t_reach)
+        ),
     )

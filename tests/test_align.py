@@ -16,7 +16,12 @@ from unmt.pipeline.align import (
 )
 from unmt.pipeline.align_dict import gloss_terms, load_lexicon
 from unmt.pipeline.align_io import format_bead, read_beads
-from unmt.pipeline.align_sim import SimSettings, anchor_features
+from unmt.pipeline.align_sim import (
+    SimSettings,
+    anchor_features,
+    chinese_dictionary_features,
+    english_dictionary_features,
+)
 from unmt.pipeline.bench_align import make_un_bitexts
 from unmt.pipeline.records import Segment
 
@@ -295,3 +300,16 @@ def test_alignment_signature_names_settings() -> None:
     sig = alignment_signature(AlignSettings(learn=False), mt=True)
     assert sig.startswith("align-1.0|sources:anchors+dict+surface|lexicon:cedict-EnWords:")
     assert sig.endswith("|learn:no|mt:yes|emb:none")
+
+
+def test_dictionary_features_own_and_reach() -> None:
+    lexicon = load_lexicon(glossary=False)
+    ((en_own, en_reach),) = english_dictionary_features(
+        ["The Committee considered the report."], lexicon
+    )
+    assert {"w:committee", "w:report"} <= en_own
+    assert {"d:委员会", "d:报告"} <= en_reach
+    heads = {f[2:] for f in en_own}
+    ((zh_own, zh_reach),) = chinese_dictionary_features(["委员会审议了报告。"], lexicon, heads)
+    assert zh_own == {"d:委员会", "d:报告"}  # longest-match words only, not 委员 or 会
+    assert zh_reach == {"w:committee", "w:report"}  # only headwords found in the English text
