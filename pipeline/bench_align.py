@@ -4,7 +4,9 @@
   output beads inside one verse are merged before scoring, as Bertalign's evaluation does.
 * ``un``: a synthetic benchmark from the UN Parallel Corpus dev set: each document's lines (by
   ``.ids``, in file order) form one bitext; adjacent sentences are merged on one side and some
-  deleted at random (seeded), so the gold is known by construction (see :func:`make_un_bitexts`).
+  deleted at random (seeded), so the gold is known by construction (see :func:`make_un_bitexts`);
+* ``un-long``: the same bitexts concatenated into one document of about 3,500 x 3,600
+  sentences (exercises the banded search and the second pass on UN text).
 """
 
 from __future__ import annotations
@@ -122,8 +124,23 @@ def bench_bible(data: Path) -> dict[str, float]:
     )
 
 
-def bench_un(data: Path, seed: int = 1, with_mt: bool = False) -> dict[str, float]:
-    """Align every synthetic UN bitext and score them together (``with_mt``: MT bridge on)."""
+def concatenate(texts: Sequence[Bitext]) -> Bitext:
+    """One long bitext from many (gold indices shifted)."""
+    src: list[str] = []
+    tgt: list[str] = []
+    hyp: list[str] = []
+    gold: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    for s, t, g, h in texts:
+        gold += [(tuple(i + len(src) for i in a), tuple(j + len(tgt) for j in b)) for a, b in g]
+        src, tgt, hyp = src + s, tgt + t, hyp + h
+    return src, tgt, gold, hyp
+
+
+def bench_un(
+    data: Path, seed: int = 1, with_mt: bool = False, long: bool = False
+) -> dict[str, float]:
+    """Align every synthetic UN bitext and score them together (``with_mt``: MT bridge on;
+    ``long``: all bitexts concatenated into one long document)."""
     from unmt.eval.align_score import score_alignments
     from unmt.pipeline.align import align_sentences
 
@@ -138,6 +155,8 @@ def bench_un(data: Path, seed: int = 1, with_mt: bool = False) -> dict[str, floa
         seed=seed,
         mt=mt,
     )
+    if long:
+        texts = [concatenate(texts)]
     t0, c0 = time.perf_counter(), time.process_time()
     pairs = []
     for src, tgt, gold, hyp in texts:
@@ -153,23 +172,32 @@ def bench_un(data: Path, seed: int = 1, with_mt: bool = False) -> dict[str, floa
 
 def _run(args: argparse.Namespace) -> int:
     data = Path(args.data)
-    which = ["bible", "un"] if args.which == "all" else [args.which]
+    which = ["bible", "un", "un-long"] if args.which == "all" else [args.which]
     for name in which:
-        result = bench_bible(data) if name == "bible" else bench_un(data, args.seed, args.mt)
+        if name == "bible":
+            result = bench_bible(data)
+        else:
+            result = bench_un(data, args.seed, args.mt, long=name == "un-long")
         figures = " ".join(
             f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()
         )
         print(f"align {name}: {figures}")
     from unmt.pipeline.align import alignment_signature
 
-    print(f"signature: {alignment_signature(mt=args.mt and 'un' in which)}")
+    print(f"signature: {alignment_signature(mt=args.mt and which != ['bible'])}")
     return 0
 
 
 def add_parser(subparsers: Any) -> None:
     """Register ``unmt bench align``."""
     p = subparsers.add_parser("align", help="sentence alignment F1 and time (Bible, UN)")
-    p.add_argument("which", nargs="?", choices=["all", "bible", "un"], default="all")
+    p.add_argument(
+        "which",
+        nargs="?",
+        choices=["all", "bible", "un", "un-long"],
+        default="all",
+        help="un: one bitext per UN document; un-long: all of them as one long document",
+    )
     p.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data folder")
     p.add_argument("--seed", type=int, default=1, help="seed of the synthetic UN benchmark")
     p.add_argument(
