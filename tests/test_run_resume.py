@@ -59,7 +59,7 @@ def test_killed_run_resumes_with_identical_outputs(tiny_model_dir: Path, tmp_pat
             "run", str(EXAMPLES / "un-report.zh.txt"),
             "--reference", str(EXAMPLES / "un-report.en.txt"),
             "-o", str(out), "--model", str(tiny_model_dir), "--backend", "ctranslate2",
-            "--batch-size", "1", "--quiet",
+            "--batch-size", "1", "--beam", "1", "--quiet",
         ]  # fmt: skip
 
     full = tmp_path / "full"
