@@ -18,7 +18,6 @@ change (:class:`unmt.pipeline.rundir.RunDir`); ``force`` redoes every stage.
 from __future__ import annotations
 
 import concurrent.futures
-import dataclasses
 import functools
 import logging
 import multiprocessing
@@ -36,26 +35,17 @@ from unmt.pipeline.rundir import (
     code_fingerprint,
     library_versions,
     sha256_file,
-    stage_key,
 )
 from unmt.pipeline.runinputs import DocInput, collect_documents
+from unmt.pipeline.runreport import SCORE_MODULES, corpus_report, score_context
 
 from unmt.errors import UserError
 
 log = logging.getLogger(__name__)
 
 CACHE_NAME = "cache.sqlite"
-#: modules whose code decides the align / score outputs (their source hashes key those stages)
+#: modules whose code decides the align outputs (their source hashes key the align stage)
 ALIGN_MODULES = ("unmt.pipeline.align", "unmt.pipeline.align_sim", "unmt.pipeline.align_dict")
-SCORE_MODULES = (
-    "unmt.eval.terms",
-    "unmt.eval.terms_en",
-    "unmt.eval.metrics",
-    "unmt.eval.report",
-    "unmt.eval.report_md",
-    "unmt.eval.report_html",
-    "unmt.pipeline.runstages",
-)
 
 
 @dataclass
@@ -166,72 +156,6 @@ class DocStages:
             },
             run=lambda p: st.score_stage(st.load_units(d, has_ref), matcher, context, p),
         )
-
-
-def score_context(run: RunDir) -> dict[str, str]:
-    """The settings named in term signatures: segmenter, model and revision, beam, backend."""
-    from unmt.pipeline.segment import SEGMENTER_VERSION
-
-    t = run.manifest.get("translator") or {}
-    context = {"seg": SEGMENTER_VERSION}
-    if t:
-        context["model"] = f"{t.get('model')}@{t.get('revision') or 'local'}"
-        context.update(beam=str(t.get("beam")), backend=str(t.get("backend")))
-        if t.get("meaningless"):
-            context["meaningless"] = "yes"
-    return context
-
-
-def corpus_report(
-    run: RunDir, config: RunConfig, done: list[str], failed: dict[str, str]
-) -> Path | None:
-    """Write ``report.html|md|json`` over every finished document; skipped when unchanged.
-
-    Failed documents are listed in the report's details. BLEU/chrF/TER appear at corpus level
-    only when every finished document had a reference.
-    """
-    from unmt.eval.report import write_report
-
-    if not done:
-        return None
-    paths = {name: run.path / f"report.{name}" for name in ("html", "md", "json")}
-    glossaries = st.glossary_files(config.glossaries)
-    matcher = st.term_matcher(tuple(str(g) for g in glossaries))
-    context = score_context(run)
-    docs = run.documents()
-    inputs = {d: run.doc_dir(d) / "pairs.jsonl" for d in done}
-    key = stage_key(
-        "corpus",
-        {
-            "scorer": code_fingerprint(SCORE_MODULES),
-            "context": context,
-            "failed": failed,
-            "terms": matcher.signature,
-            "flags": {d: docs[d].get("flags") for d in done},
-        },
-        {d: sha256_file(p) for d, p in inputs.items()},
-    )
-    previous = run.manifest.get("corpus", {})
-    if not config.force and previous.get("key") == key and all(p.is_file() for p in paths.values()):
-        return paths["html"]
-    units = []
-    for d in done:
-        units += st.load_units(run.doc_dir(d), docs[d].get("reference") is not None)
-    result = st.score_units(units, matcher, context, jobs=config.jobs)
-    details = dict(result.details)
-    for doc_id, error in failed.items():
-        details[f"failed:{doc_id}"] = f"document {doc_id} FAILED: {error}"
-    for doc_id in done:
-        for flag in docs[doc_id].get("flags") or []:
-            details[f"flag:{doc_id}"] = f"document {doc_id}: {flag}"
-    result = dataclasses.replace(result, details=details)
-    for path in paths.values():
-        write_report(result, path)
-    run.update(
-        corpus={"key": key, "documents": len(done), "failed": len(failed)},
-        signatures=dict(result.signature),
-    )
-    return paths["html"]
 
 
 def _guard(run: RunDir, doc: DocInput, step: Callable[[], None]) -> None:

@@ -1,0 +1,93 @@
+"""The run's reports: the term-signature context and the corpus report over all documents.
+
+Per-document reports are written by the score stage (:func:`unmt.pipeline.runstages.score_stage`);
+the corpus report (``RUN_DIR/report.html|md|json``) re-scores the rows of every finished document
+in one :func:`unmt.eval.report.score_segments` call, so corpus figures are true corpus figures
+(not averages), and adds the failed documents and flags to the report's details.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from unmt.pipeline import runstages as st
+from unmt.pipeline.runconfig import RunConfig
+from unmt.pipeline.rundir import RunDir, code_fingerprint, sha256_file, stage_key
+
+#: modules whose code decides the score outputs (their source hashes key the score stage)
+SCORE_MODULES = (
+    "unmt.eval.terms",
+    "unmt.eval.terms_en",
+    "unmt.eval.metrics",
+    "unmt.eval.report",
+    "unmt.eval.report_md",
+    "unmt.eval.report_html",
+    "unmt.pipeline.runstages",
+)
+
+
+def score_context(run: RunDir) -> dict[str, str]:
+    """The settings named in term signatures: segmenter, model and revision, beam, backend."""
+    from unmt.pipeline.segment import SEGMENTER_VERSION
+
+    t = run.manifest.get("translator") or {}
+    context = {"seg": SEGMENTER_VERSION}
+    if t:
+        context["model"] = f"{t.get('model')}@{t.get('revision') or 'local'}"
+        context.update(beam=str(t.get("beam")), backend=str(t.get("backend")))
+        if t.get("meaningless"):
+            context["meaningless"] = "yes"
+    return context
+
+
+def corpus_report(
+    run: RunDir, config: RunConfig, done: list[str], failed: dict[str, str]
+) -> Path | None:
+    """Write ``report.html|md|json`` over every finished document; skipped when unchanged.
+
+    Failed documents are listed in the report's details. BLEU/chrF/TER appear at corpus level
+    only when every finished document had a reference.
+    """
+    from unmt.eval.report import write_report
+
+    if not done:
+        return None
+    paths = {name: run.path / f"report.{name}" for name in ("html", "md", "json")}
+    glossaries = st.glossary_files(config.glossaries)
+    matcher = st.term_matcher(tuple(str(g) for g in glossaries))
+    context = score_context(run)
+    docs = run.documents()
+    inputs = {d: run.doc_dir(d) / "pairs.jsonl" for d in done}
+    key = stage_key(
+        "corpus",
+        {
+            "scorer": code_fingerprint(SCORE_MODULES),
+            "context": context,
+            "failed": failed,
+            "terms": matcher.signature,
+            "flags": {d: docs[d].get("flags") for d in done},
+        },
+        {d: sha256_file(p) for d, p in inputs.items()},
+    )
+    previous = run.manifest.get("corpus", {})
+    if not config.force and previous.get("key") == key and all(p.is_file() for p in paths.values()):
+        return paths["html"]
+    units = []
+    for d in done:
+        units += st.load_units(run.doc_dir(d), docs[d].get("reference") is not None)
+    result = st.score_units(units, matcher, context, jobs=config.jobs)
+    details = dict(result.details)
+    for doc_id, error in failed.items():
+        details[f"failed:{doc_id}"] = f"document {doc_id} FAILED: {error}"
+    for doc_id in done:
+        for flag in docs[doc_id].get("flags") or []:
+            details[f"flag:{doc_id}"] = f"document {doc_id}: {flag}"
+    result = dataclasses.replace(result, details=details)
+    for path in paths.values():
+        write_report(result, path)
+    run.update(
+        corpus={"key": key, "documents": len(done), "failed": len(failed)},
+        signatures=dict(result.signature),
+    )
+    return paths["html"]
