@@ -44,8 +44,6 @@ from unmt.errors import UserError
 log = logging.getLogger(__name__)
 
 CACHE_NAME = "cache.sqlite"
-#: modules whose code decides the align outputs (their source hashes key the align stage)
-ALIGN_MODULES = ("unmt.pipeline.align", "unmt.pipeline.align_sim", "unmt.pipeline.align_dict")
 
 
 @dataclass
@@ -125,7 +123,7 @@ class DocStages:
             self._stage(
                 doc.doc_id,
                 "align",
-                settings={"aligner": code_fingerprint(ALIGN_MODULES)},
+                settings={"aligner": align_signature(), "code": code_fingerprint(align_modules())},
                 inputs={"zh": zh, "en": en, "mt": tr},
                 outputs={"beads": "beads.jsonl"},
                 run=lambda p: st.align_stage(zh, en, tr, p),
@@ -156,6 +154,20 @@ class DocStages:
             },
             run=lambda p: st.score_stage(st.load_units(d, has_ref), matcher, context, p),
         )
+
+
+def align_modules() -> tuple[str, ...]:
+    """The aligner's modules (``unmt.pipeline.align*``): their source hashes key the align stage."""
+    folder = Path(st.__file__).parent
+    return tuple(sorted(f"unmt.pipeline.{p.stem}" for p in folder.glob("align*.py")))
+
+
+@functools.cache
+def align_signature() -> str:
+    """The aligner's own signature (version, similarity sources, lexicon) with the MT bridge."""
+    from unmt.pipeline.align import alignment_signature
+
+    return alignment_signature(mt=True)
 
 
 def _guard(run: RunDir, doc: DocInput, step: Callable[[], None]) -> None:

@@ -262,6 +262,7 @@ class RunDir:
         record = {
             "status": "done",
             "key": key,
+            "settings": json.loads(json.dumps(dict(settings), default=str)),
             "inputs": hashes,
             "outputs": {self._rel(p): sha256_file(p) for p in paths.values()},
             "seconds": round(seconds, 4),

@@ -86,8 +86,14 @@ def corpus_report(
     result = dataclasses.replace(result, details=details)
     for path in paths.values():
         write_report(result, path)
+    signatures = dict(result.signature)
+    for d in done:
+        align = docs[d].get("stages", {}).get("align")
+        if align:
+            signatures["align"] = align.get("settings", {}).get("aligner", "")
+            break
     run.update(
         corpus={"key": key, "documents": len(done), "failed": len(failed)},
-        signatures=dict(result.signature),
+        signatures=signatures,
     )
     return paths["html"]

@@ -86,6 +86,7 @@ def test_run_records_every_document(finished: dict[str, Any]) -> None:
     assert m["translator"]["meaningless"] is True and m["versions"]["unmt"]
     assert m["settings"]["model"].endswith("tiny-marian")
     assert "seg:seg-" in m["signatures"]["terms"] and "meaningless:yes" in m["signatures"]["terms"]
+    assert m["signatures"]["align"].startswith("align-") and "mt:yes" in m["signatures"]["align"]
 
 
 def test_reference_documents_are_aligned_and_scored(finished: dict[str, Any]) -> None:

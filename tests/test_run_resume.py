@@ -29,13 +29,18 @@ def unmt(args: list[str]) -> subprocess.Popen[str]:
 
 
 def cached_rows(cache: Path) -> int:
-    if not cache.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{cache}?mode=ro", uri=True, timeout=1) as db:
-            return int(db.execute("SELECT count(*) FROM translations").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0  # table not created yet
+    """Rows committed to the translation cache (0 before it exists; retries while locked)."""
+    for _ in range(50):
+        if not cache.exists():
+            return 0
+        try:
+            with sqlite3.connect(cache, timeout=5) as db:
+                return int(db.execute("SELECT count(*) FROM translations").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return 0
+            time.sleep(0.1)  # locked by the writer: try again
+    raise AssertionError(f"cannot read {cache}")
 
 
 def model_calls(run: Path) -> int:
