@@ -324,7 +324,7 @@ def align_segments(
 def alignment_signature(settings: AlignSettings | None = None, *, mt: bool = False) -> str:
     """A sacrebleu-style signature of every setting that changes alignments.
 
-    Example: ``align-1.0|sources:anchors+dict+surface|lexicon:cedict-EnWords:98350+unglossary:428|
+    Example: ``align-1.0|sources:anchors+dict+surface|lexicon:cc-cedict:35589+unglossary:1277|
     learn:yes|mt:no|emb:none``.
     """
     from unmt.pipeline.align_dict import load_lexicon

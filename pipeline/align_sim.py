@@ -199,8 +199,22 @@ def _finder(lexicon: Lexicon) -> _TermFinder:
     return finder
 
 
-def english_dictionary_features(texts: Sequence[str], lexicon: Lexicon) -> list[Feats]:
-    """Own ``w:<headword>`` and reach ``d:<translation>``, plus glossary phrases ``g:<n>``."""
+def english_headwords(texts: Sequence[str], lexicon: Lexicon) -> set[str]:
+    """The dictionary headwords of the words of some English texts."""
+    heads = {lexicon.entry(w.lower())[0] for text in texts for w in _EN_WORD.findall(text)}
+    heads.discard("")
+    return heads
+
+
+def english_dictionary_features(
+    texts: Sequence[str], lexicon: Lexicon, present: set[str] | None = None
+) -> list[Feats]:
+    """Own ``w:<headword>`` and reach ``d:<translation>``, plus glossary phrases ``g:<n>``.
+
+    Args:
+        present: when given, only translations in this set are reached (the Chinese words of
+            the other side: a common English word has hundreds of translations).
+    """
     finder = _finder(lexicon)
     out: list[Feats] = []
     for text in texts:
@@ -210,7 +224,10 @@ def english_dictionary_features(texts: Sequence[str], lexicon: Lexicon) -> list[
             head, terms = lexicon.entry(w.lower())
             if head:
                 own.add("w:" + head)
-                reach.update("d:" + t for t in terms)
+                if present is None:
+                    reach.update("d:" + t for t in terms)
+                else:
+                    reach.update("d:" + t for t in terms if t in present)
         phrases = {f"g:{i}" for i in finder.en_phrases(text)}
         out.append((own | phrases, reach | phrases))
     return out
@@ -299,9 +316,10 @@ def feature_sets(
         lexicon = load_lexicon(settings.glossary)
         en_f, zh_f = (src_f, tgt_f) if src_lang == "en" else (tgt_f, src_f)
         en_texts, zh_texts = (src, tgt) if src_lang == "en" else (tgt, src)
-        en_dict = english_dictionary_features(en_texts, lexicon)
-        heads = {f[2:] for own, _ in en_dict for f in own if f.startswith("w:")}
+        heads = english_headwords(en_texts, lexicon)
         zh_dict = chinese_dictionary_features(zh_texts, lexicon, heads)
+        present = {f[2:] for own, _ in zh_dict for f in own if f.startswith("d:")}
+        en_dict = english_dictionary_features(en_texts, lexicon, present)
         for feats, extra in ((en_f, en_dict), (zh_f, zh_dict)):
             for (own, reach), (more_own, more_reach) in zip(feats, extra, strict=True):
                 own |= more_own

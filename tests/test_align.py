@@ -14,7 +14,7 @@ from unmt.pipeline.align import (
     alignment_signature,
     segment_group,
 )
-from unmt.pipeline.align_dict import gloss_terms, load_lexicon
+from unmt.pipeline.align_dict import load_lexicon
 from unmt.pipeline.align_io import format_bead, read_beads
 from unmt.pipeline.align_sim import (
     SimSettings,
@@ -163,20 +163,8 @@ def test_anchor_features(text: str, expected: set[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("gloss", "terms"),
-    [
-        ("n.光,日光adj.轻的", ["光", "日光", "轻的", "轻"]),
-        ("n.[动]土豚", ["土豚"]),
-        ("vt.把...赶入洞内,埋入土中", ["埋入土中"]),
-    ],
-)
-def test_gloss_terms(gloss: str, terms: list[str]) -> None:
-    assert gloss_terms(gloss) == terms
-
-
-@pytest.mark.parametrize(
     ("word", "term"),
-    [("god", "神"), ("saith", "说"), ("created", "创造"), ("terrorism", "恐怖主义")],
+    [("god", "上帝"), ("say", "说"), ("creates", "创造"), ("terrorism", "恐怖主义")],
 )
 def test_lexicon_lookup(word: str, term: str) -> None:
     assert term in load_lexicon(glossary=False).lookup(word)
@@ -298,7 +286,7 @@ def test_any_input_gives_a_complete_ordered_alignment(
 
 def test_alignment_signature_names_settings() -> None:
     sig = alignment_signature(AlignSettings(learn=False), mt=True)
-    assert sig.startswith("align-1.0|sources:anchors+dict+surface|lexicon:cedict-EnWords:")
+    assert sig.startswith("align-1.0|sources:anchors+dict+surface|lexicon:cc-cedict:")
     assert sig.endswith("|learn:no|mt:yes|emb:none")
 
 
@@ -311,5 +299,6 @@ def test_dictionary_features_own_and_reach() -> None:
     assert {"d:委员会", "d:报告"} <= en_reach
     heads = {f[2:] for f in en_own}
     ((zh_own, zh_reach),) = chinese_dictionary_features(["委员会审议了报告。"], lexicon, heads)
-    assert zh_own == {"d:委员会", "d:报告"}  # longest-match words only, not 委员 or 会
+    # longest-match words only, not 委员 or 会
+    assert zh_own == {"d:委员会", "d:审议", "d:了", "d:报告"}
     assert zh_reach == {"w:committee", "w:report"}  # only headwords found in the English text

@@ -204,13 +204,14 @@ def test_cli_align_mt_from_translation_jsonl(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("en_lines", "beads"),
     [
-        # paragraph 2 is two sentences on both sides
+        # paragraph 2 is two sentences on both sides (CC-CEDICT knows 主席 as "chairperson",
+        # not "chair")
         (["1. The Committee considered the report.", "",
-          "2. The meeting rose at six. The Chair made closing remarks."],
+          "2. The meeting rose at six. The Chairperson made closing remarks."],
          ["[0]:[0]", "[1]:[1]", "[2]:[2]"]),
         # the closing remark is paragraph 3 in English: paragraphs anchor, so it stays apart
         (["1. The Committee considered the report.", "", "2. The meeting rose at six.", "",
-          "3. The Chair made closing remarks."],
+          "3. The Chairperson made closing remarks."],
          ["[0]:[0]", "[1]:[1]", "[2]:[]", "[]:[2]"]),
     ],
 )  # fmt: skip
