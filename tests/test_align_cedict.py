@@ -16,6 +16,8 @@ from unmt.pipeline.align_cedict import (
 )
 from unmt.pipeline.align_dict import invert, load_lexicon
 
+from unmt.errors import UserError
+
 REPORT = (
     "報告 报告 [bao4 gao4] /to inform/to report/to make known/report/speech/talk/lecture/"
     "CL:篇[pian1],份[fen4],個|个[ge4],通[tong4]/"
@@ -118,3 +120,9 @@ def test_load_cedict_real_file_and_cache() -> None:
     cache.write_bytes(b"not a pickle")  # a damaged cache is parsed again
     load_cedict.cache_clear()
     assert load_cedict()["委员会"] == ("committee",)
+
+
+def test_missing_package_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(align_cedict, "CEDICT_PACKAGE", "unmt_no_such_package")
+    with pytest.raises(UserError, match="CC-CEDICT data not found"):
+        align_cedict.cedict_path()
