@@ -4,6 +4,7 @@ these tests check plumbing: parity, order, cache, flags, CLI files and errors)."
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -221,6 +222,11 @@ def test_models_tiny_command_and_list(tmp_path: Path, capsys: pytest.CaptureFixt
     vocab = json.loads((dest / "vocab.json").read_text("utf-8"))
     assert vocab["</s>"] == 0 and vocab["<unk>"] == 1 and vocab["<pad>"] == len(vocab) - 1
     assert main(["models", "convert", str(dest)]) == 0
+    converted = [p for p in Path(os.environ["UNMT_CACHE_DIR"]).glob("ct2/*tiny*/model.bin")]
+    assert converted
+    stamps = {p: p.stat().st_mtime_ns for p in converted}
+    assert main(["models", "convert", str(dest)]) == 0  # converted once, then reused
+    assert {p: p.stat().st_mtime_ns for p in converted} == stamps
     assert main(["models", "list"]) == 0
     listing = capsys.readouterr().out
     assert "ct2-float32" in listing and "meaningless" in listing
