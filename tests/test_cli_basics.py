@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-
-from unmt.errors import UserError
 from unmt.pipeline.cli import main
 from unmt.pipeline.records import Block, Document, Segment, Translation
+
+from unmt.errors import UserError
 
 
 def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -25,7 +25,8 @@ def test_help_does_not_import_torch() -> None:
         "import sys\n"
         "from unmt.pipeline.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('torch', 'transformers', 'ctranslate2', 'datasets') if m in sys.modules]\n"
+        "names = ('torch', 'transformers', 'ctranslate2', 'datasets')\n"
+        "heavy = [m for m in names if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -40,14 +41,31 @@ def test_user_error_renders_path_line_and_hint() -> None:
 @pytest.mark.parametrize(
     "record",
     [
-        Segment(id="d:p8.s3", doc="d", block="paragraph", label="8", sent=3, text="句子。", start=4, end=7),
+        Segment(
+            id="d:p8.s3",
+            doc="d",
+            block="paragraph",
+            label="8",
+            sent=3,
+            text="句子。",
+            start=4,
+            end=7,
+        ),
         Translation(id="d:p1.s1", text="文本", mt="text", flags=("split",)),
         Document(
             id="d",
             language="zh",
             source="x.txt",
             sha256="0" * 64,
-            blocks=(Block(kind="heading", label="一.", text="导言", index=1, links=("https://undocs.org/x",)),),
+            blocks=(
+                Block(
+                    kind="heading",
+                    label="一.",
+                    text="导言",
+                    index=1,
+                    links=("https://undocs.org/x",),
+                ),
+            ),
             links=("https://undocs.org/x",),
         ),
     ],
