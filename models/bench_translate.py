@@ -235,7 +235,7 @@ def run(args: argparse.Namespace) -> int:
     )
     for name, r in rows.items():
         label = "naive transformers b16" if name == "naive" else f"unmt {name}"
-        outside = "" if name == "naive" else f"{100 * (1 - r['engine'] / r['wall']):.1f}%"
+        outside = "" if name == "naive" else f"{100 * (1 - r['engine'] / r['wall']):.2f}%"
         print(
             f"{label:<26}{r['tokens'] / r['wall']:>9.1f}{r['wall']:>9.2f}{r['load']:>8.2f}"
             f"{outside:>9}{r['rss_mib']:>14.0f}"
@@ -245,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
         speed = (best["tokens"] / best["wall"]) / (rows["naive"]["tokens"] / rows["naive"]["wall"])
         print(f"unmt default ({default}) vs naive: {speed:.2f}x (target >= 2.0x)")
     print(
-        f"time outside the engine ({default}): {100 * (1 - best['engine'] / best['wall']):.1f}%"
+        f"time outside the engine ({default}): {100 * (1 - best['engine'] / best['wall']):.2f}%"
         " (target <= 5%)"
     )
     print(f"cache hit: {best['cache_hit_ms']:.3f} ms per segment (target < 1 ms)")

@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 #: batch defaults for a CPU at beam 4: bigger batches gain little throughput there, and every
 #: sequence of a batch waits for its longest one (raise them on a GPU)
 DEFAULT_BATCH_SIZE = 24
-DEFAULT_BATCH_TOKENS = 1024
+DEFAULT_BATCH_TOKENS = 2048
 #: bumped when anything that changes a cached translation changes (splitting, spans, lengths)
 CACHE_FORMAT = 1
 
