@@ -13,9 +13,8 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
-from unmt.eval.glossary import Entry
-
 from unmt.errors import UserError
+from unmt.eval.glossary import Entry
 
 #: header name (case-folded) -> Entry field
 COLUMN_ALIASES: dict[str, str] = {

@@ -84,6 +84,7 @@ def parse_tbx(path: Path, raw: bytes, name: str) -> tuple[list[Any], list[str]]:
         UserError: the XML is not well-formed (with the line), or it has no term entries.
     """
     from lxml import etree
+
     from unmt.eval.glossary import Entry
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)

@@ -11,9 +11,8 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from unmt.eval.report_view import fmt, pct, segment_spans, summary_rows
-
 from unmt import __version__
+from unmt.eval.report_view import fmt, pct, segment_spans, summary_rows
 
 if TYPE_CHECKING:
     from unmt.eval.metrics import TermRow

@@ -12,9 +12,8 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
-from unmt.eval.report_view import Span, fmt, pct, segment_spans, summary_rows
-
 from unmt import __version__
+from unmt.eval.report_view import Span, fmt, pct, segment_spans, summary_rows
 
 if TYPE_CHECKING:
     from unmt.eval.report import ScoreResult

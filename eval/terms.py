@@ -25,11 +25,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from unmt import __version__
 from unmt.eval.glossary import Entry, Glossary
 from unmt.eval.terms_en import EN_MATCH_OPTIONS, EnForm, EnText, compile_form
 from unmt.pipeline.records import TermHit
-
-from unmt import __version__
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,9 @@ import importlib.util
 from dataclasses import dataclass
 from typing import Protocol
 
+from unmt.errors import UserError
 from unmt.models.family import ModelTokenizer
 from unmt.models.resolve import ResolvedModel
-
-from unmt.errors import UserError
 
 #: backend name -> "module:Class"
 BACKENDS: dict[str, str] = {

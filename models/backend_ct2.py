@@ -18,11 +18,10 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from unmt.errors import UserError
 from unmt.models.backend import Decoding
 from unmt.models.family import ModelTokenizer
 from unmt.models.resolve import ResolvedModel, cache_root, file_lock
-
-from unmt.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from unmt.errors import UserError
 from unmt.models.backend import Decoding
 from unmt.models.family import ModelTokenizer
 from unmt.models.resolve import ResolvedModel
-
-from unmt.errors import UserError
 
 log = logging.getLogger(__name__)
 

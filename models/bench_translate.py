@@ -118,6 +118,7 @@ def _peak_rss_mib() -> float:
 def _worker_naive(model: Path, texts: list[str], refs: list[str] | None, beam: int) -> dict:
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
     from unmt.models.family import ModelTokenizer
     from unmt.models.resolve import resolve_model
 

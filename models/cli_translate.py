@@ -14,12 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from unmt.errors import UserError
 from unmt.models.backend import BACKEND_CHOICES, COMPUTE_TYPES, DEVICE_CHOICES
 from unmt.models.resolve import DEFAULT_MODEL
 from unmt.models.split import DEFAULT_SPLIT_TOKENS
 from unmt.models.translate import DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS
-
-from unmt.errors import UserError
 from unmt.outputs import output_stream, write_jsonl
 
 log = logging.getLogger(__name__)

@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from unmt.models.resolve import SUPPORTED_MODEL_TYPES, ResolvedModel
-
 from unmt.errors import UserError
+from unmt.models.resolve import SUPPORTED_MODEL_TYPES, ResolvedModel
 
 
 @dataclass(frozen=True)

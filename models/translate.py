@@ -34,6 +34,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from unmt import __version__
 from unmt.models.backend import (
     Backend,
     Decoding,
@@ -48,8 +49,6 @@ from unmt.models.protect import protect, restore
 from unmt.models.resolve import DEFAULT_MODEL, ResolvedModel, resolve_model
 from unmt.models.split import DEFAULT_SPLIT_TOKENS, split_long
 from unmt.pipeline.records import Segment, Translation
-
-from unmt import __version__
 
 log = logging.getLogger(__name__)
 

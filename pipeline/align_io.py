@@ -13,9 +13,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO
 
-from unmt.pipeline.records import Bead, Segment
-
 from unmt.errors import UserError
+from unmt.pipeline.records import Bead, Segment
 
 _BEAD = re.compile(r"^\s*\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\]\s*$")
 

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from unmt.pipeline.export_rows import ExportSet
-
 from unmt import __version__
 from unmt.outputs import atomic_output
+from unmt.pipeline.export_rows import ExportSet
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from unmt.pipeline.rundir import RunDir, sha256_file
-
 from unmt.errors import UserError
+from unmt.pipeline.rundir import RunDir, sha256_file
 
 log = logging.getLogger(__name__)
 

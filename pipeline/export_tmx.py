@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
-from unmt.pipeline.export_rows import ExportSet
-
 from unmt import __version__
 from unmt.errors import UserError
 from unmt.outputs import atomic_output
+from unmt.pipeline.export_rows import ExportSet
 
 SRC_LANG = "zh-CN"
 TGT_LANG = "en"

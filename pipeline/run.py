@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from unmt.errors import UserError
 from unmt.pipeline import runstages as st
 from unmt.pipeline.runconfig import RunConfig
 from unmt.pipeline.rundir import (
@@ -38,8 +39,6 @@ from unmt.pipeline.rundir import (
 )
 from unmt.pipeline.runinputs import DocInput, collect_documents
 from unmt.pipeline.runreport import SCORE_MODULES, corpus_report, score_context
-
-from unmt.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from unmt.pipeline.rundir import safe_doc_id
-
 from unmt.errors import UserError
+from unmt.pipeline.rundir import safe_doc_id
 
 DOC_SUFFIXES = (".txt", ".docx")
 _GLOB_CHARS = set("*?[")

@@ -24,12 +24,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from unmt.errors import UserError
+from unmt.outputs import atomic_output, write_jsonl
 from unmt.pipeline.records import Bead, Document, Segment, Translation
 from unmt.pipeline.runconfig import RunConfig
 from unmt.pipeline.rundir import read_jsonl
-
-from unmt.errors import UserError
-from unmt.outputs import atomic_output, write_jsonl
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

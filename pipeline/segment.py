@@ -17,13 +17,12 @@ import re
 import unicodedata
 from pathlib import Path
 
+from unmt.errors import UserError
 from unmt.pipeline.ingest import normalise_newlines, read_input
 from unmt.pipeline.records import Block, Document, Segment
 from unmt.pipeline.sentences_en import split_en
 from unmt.pipeline.sentences_zh import split_zh
 from unmt.pipeline.structure import parse
-
-from unmt.errors import UserError
 
 #: goes into score signatures; bump it whenever segmentation output can change
 SEGMENTER_VERSION = "seg-1.0"

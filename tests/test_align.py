@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from tests.conftest import shared_path
+from unmt.errors import UserError
 from unmt.eval.align_score import merge_by_units, score_alignments
 from unmt.pipeline.align import (
     AlignSettings,
@@ -24,9 +27,6 @@ from unmt.pipeline.align_sim import (
 )
 from unmt.pipeline.bench_align import make_un_bitexts
 from unmt.pipeline.records import Segment
-
-from tests.conftest import shared_path
-from unmt.errors import UserError
 
 ZH_END = "会议于下午6时结束。"
 EN_END = "The meeting rose at 6 p.m."

@@ -6,6 +6,8 @@ import pickle
 from collections.abc import Iterator
 
 import pytest
+
+from unmt.errors import UserError
 from unmt.pipeline import align_cedict
 from unmt.pipeline.align_cedict import (
     CedictFormatError,
@@ -15,8 +17,6 @@ from unmt.pipeline.align_cedict import (
     sense_words,
 )
 from unmt.pipeline.align_dict import invert, load_lexicon
-
-from unmt.errors import UserError
 
 REPORT = (
     "報告 报告 [bao4 gao4] /to inform/to report/to make known/report/speech/talk/lecture/"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from unmt.eval.align_score import merge_by_units, score_alignments
 from unmt.pipeline.align_io import parse_bead, read_sentences
 from unmt.pipeline.cli import main

@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from unmt.pipeline.cli import main
-from unmt.pipeline.records import Block, Document, Segment, Translation
 
 from unmt.errors import UserError
+from unmt.pipeline.cli import main
+from unmt.pipeline.records import Block, Document, Segment, Translation
 
 
 def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:

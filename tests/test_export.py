@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 import yaml
+
+from unmt.outputs import write_jsonl
 from unmt.pipeline.cli import main
 from unmt.pipeline.export_tmx import check_tmx
 from unmt.pipeline.rundir import RunDir
-
-from unmt.outputs import write_jsonl
 
 REF_ROWS: list[dict[str, Any]] = [
     {

@@ -6,6 +6,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
+
+from unmt.errors import UserError
 from unmt.eval.glossary import (
     Glossary,
     load_glossaries,
@@ -13,8 +15,6 @@ from unmt.eval.glossary import (
     shipped_glossary_path,
     traditional_chars_in,
 )
-
-from unmt.errors import UserError
 
 TBX_2008 = """<?xml version="1.0" encoding="UTF-8"?>
 <martif type="TBX-Basic" xml:lang="en">

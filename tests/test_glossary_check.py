@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from unmt.eval.glossary import load_glossaries, load_glossary
 from unmt.eval.glossary_check import check_glossary, english_matcher
 from unmt.pipeline.cli import main

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from unmt.eval.metrics import RefStats, rendering_key, summarize_terms, term_table
 from unmt.pipeline.records import TermHit
 

@@ -6,14 +6,14 @@ import json
 import time
 
 import pytest
+
+from unmt.errors import UserError
 from unmt.models.backend import resolve_backend_name
 from unmt.models.batching import plan_batches
 from unmt.models.family import family_for
 from unmt.models.protect import Span, find_spans, protect, restore
 from unmt.models.resolve import resolve_model
 from unmt.models.split import split_long
-
-from unmt.errors import UserError
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+
+from unmt.errors import UserError
 from unmt.eval.glossary import Entry, Glossary
 from unmt.eval.report import score_segments, write_report
 from unmt.eval.report_md import md
 from unmt.eval.terms import TermMatcher
-
-from unmt.errors import UserError
 
 GLOSSARY = Glossary(
     "mini",

@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 
 import pytest
+
+from unmt.errors import UserError
 from unmt.pipeline.runconfig import load_config, resolve_config
 from unmt.pipeline.rundir import RunDir, stage_key
 from unmt.pipeline.runinputs import collect_documents, default_doc_id, read_pairs
-
-from unmt.errors import UserError
 
 
 def _args(**kw: object) -> argparse.Namespace:

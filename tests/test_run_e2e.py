@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import EXAMPLES
+
 from unmt.pipeline.cli import main
 from unmt.pipeline.export_tmx import check_tmx
 

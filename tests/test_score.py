@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from unmt.pipeline.cli import main
 
 from tests.conftest import shared_path
+from unmt.pipeline.cli import main
 
 GLOSSARY = (
     "zh\ten\tvariants\tforbidden\n"

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
+
+from unmt.errors import UserError
 from unmt.pipeline.clean import is_page_line, join_lines, nonspace
 from unmt.pipeline.segment import (
     SEGMENTER_VERSION,
@@ -14,8 +16,6 @@ from unmt.pipeline.segment import (
     segment_file,
     segment_text,
 )
-
-from unmt.errors import UserError
 
 
 def _kinds(text: str, lang: str = "zh") -> list[tuple[str, str, str]]:

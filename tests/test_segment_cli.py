@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
+
 from unmt.pipeline.cli import main
 
 EXAMPLE = EXAMPLES / "un-report.zh.txt"

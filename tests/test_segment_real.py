@@ -12,6 +12,7 @@ import pytest
 from conftest import shared_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from unmt.pipeline.clean import nonspace
 from unmt.pipeline.segment import segment_file, segment_text, split_sentences
 from unmt.pipeline.structure import parse

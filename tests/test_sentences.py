@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from unmt.pipeline.segment import split_sentences
 
 from unmt.errors import UserError
+from unmt.pipeline.segment import split_sentences
 
 
 def _sentences(text: str, lang: str) -> list[str]:

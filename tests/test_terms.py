@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from unmt.eval.glossary import Entry, Glossary
 from unmt.eval.terms import TermMatcher, fold_zh
 from unmt.pipeline.records import TermHit
@@ -137,10 +138,9 @@ def test_golden_unbis_sample_on_ecn15_reference() -> None:
     """Real data: the E/CN.15 dev lines, their human English as hypothesis, UNBIS crime sample."""
     import hashlib
 
+    from tests.conftest import shared_path
     from unmt.eval.glossary import load_glossaries
     from unmt.eval.report import score_segments
-
-    from tests.conftest import shared_path
 
     src = shared_path("un/UNv1.0.devset.E-CN15-subset.zh").read_text(encoding="utf-8")
     en = shared_path("un/UNv1.0.devset.E-CN15-subset.en").read_text(encoding="utf-8")

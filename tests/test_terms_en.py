@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from unmt.eval.terms_en import EnText, canonical, compile_form, english_contains
 
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from unmt.models.cache import TranslationCache
 from unmt.models.translate import TranslateOptions, open_translator, translate_segments
 from unmt.pipeline.cli import main

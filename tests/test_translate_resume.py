@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from unmt.models.tiny import corpus_lines
 
 N_LINES = 120
