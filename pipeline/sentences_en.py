@@ -20,6 +20,8 @@ import functools
 import re
 from importlib import resources
 
+from unmt.pipeline.spans import spans_from_cuts
+
 _CANDIDATE = re.compile(r"(?P<mark>[.!?…]+)(?P<close>[\"'”’)\]]*)(?=\s+[\"'“‘(\[]*(?P<next>\S))")
 _DOTTED = re.compile(r"[A-Za-z]{1,2}(?:\.[A-Za-z]{1,2})+")
 _WORD_OPENERS = "\"'“‘(["
@@ -54,14 +56,6 @@ def _is_abbreviation(word: str, abbrevs: frozenset[str]) -> bool:
     return _DOTTED.fullmatch(word) is not None
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def split_en(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` in ``text``, without surrounding whitespace."""
     abbrevs = abbreviations()
@@ -76,11 +70,4 @@ def split_en(text: str) -> list[tuple[int, int]]:
         if _LABEL_ONLY.fullmatch(text[cuts[-1] if cuts else 0 : m.end()].strip()):
             continue  # a paragraph or list label such as "51." or "III." is no sentence
         cuts.append(m.end())
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for cut in [*cuts, len(text)]:
-        s, e = _trim(text, start, cut)
-        if s < e:
-            spans.append((s, e))
-        start = cut
-    return spans
+    return spans_from_cuts(text, cuts)

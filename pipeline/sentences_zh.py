@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from unmt.pipeline.spans import spans_from_cuts
+
 _OPEN_TO_CLOSE = {
     "“": "”",
     "‘": "’",
@@ -54,14 +56,6 @@ def _matched(text: str, brackets: list[re.Match[str]]) -> set[int]:
     return matched
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def split_zh(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` in ``text``, without surrounding whitespace.
 
@@ -97,11 +91,4 @@ def split_zh(text: str) -> list[tuple[int, int]]:
                     pending = -1
             elif cuts and cuts[-1] == pos and depth == 0:
                 cuts[-1] = m.end()
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for cut in [*cuts, len(text)]:
-        s, e = _trim(text, start, cut)
-        if s < e:
-            spans.append((s, e))
-        start = cut
-    return spans
+    return spans_from_cuts(text, cuts)

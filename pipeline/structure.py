@@ -160,6 +160,18 @@ class _Parser:
         if self.trace:
             self.pieces.append(Piece(line, -1, s, "page"))
 
+    def _aside(self, line: int, s: str) -> bool:
+        """Handle a link line, page furniture or a footnote line; False for any other line."""
+        if is_link_line(s):
+            self._link_line(line, s)
+        elif is_page_line(s):
+            self._page_line(line, s)
+        elif f := _footnote(s):
+            self._new("footnote", f.group(1), line, f.group(1), f.group(2))
+        else:
+            return False
+        return True
+
     # -- classifying ------------------------------------------------------------------------
     def _short(self, s: str, share: float) -> bool:
         return display_width(s) < share * self.full
@@ -203,15 +215,7 @@ class _Parser:
         prev, prev_line = "", 0
         pos = -1
         for line, s in items:
-            if is_link_line(s):
-                self._link_line(line, s)
-                continue
-            if is_page_line(s):
-                self._page_line(line, s)
-                continue
-            f = _footnote(s)
-            if f:
-                self._new("footnote", f.group(1), line, f.group(1), f.group(2))
+            if self._aside(line, s):
                 continue
             # a centred multi-line title: long-ish lines, same indentation, no sentence end
             centred = (
@@ -253,15 +257,7 @@ class _Parser:
         for i, (line, s) in enumerate(items):
             if i in consumed:
                 continue
-            if is_link_line(s):
-                self._link_line(line, s)
-                continue
-            if is_page_line(s):
-                self._page_line(line, s)
-                continue
-            f = _footnote(s)
-            if f:
-                self._new("footnote", f.group(1), line, f.group(1), f.group(2))
+            if self._aside(line, s):
                 continue
             terminal = prev_is_heading or _TERMINAL.search(prev) is not None
             nxt = text_at(next_of[i])
