@@ -64,7 +64,7 @@ def _chart(rows: list[TermRow], limit: int = 20) -> str:
     top = rows[:limit]
     if not top:
         return "<p>No glossary term occurs in the source.</p>"
-    width, label_w, bar_h = 760, 260, 16
+    width, label_w, bar_h = 900, 400, 16
     biggest = max(r.occurrences for r in top)
     scale = (width - label_w - 60) / biggest
     parts = [
@@ -76,10 +76,11 @@ def _chart(rows: list[TermRow], limit: int = 20) -> str:
         y = i * (bar_h + 4)
         ok = r.hits * scale
         miss = (r.occurrences - r.hits) * scale
-        label = escape(f"{r.zh} — {r.en}")
+        label = f"{r.zh} — {r.en}"
+        label = escape(label if len(label) <= 44 else label[:43] + "…")
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 12}" font-size="11" text-anchor="end">'
-            f"{label[:60]}</text>"
+            f"{label}</text>"
             f'<rect x="{label_w}" y="{y}" width="{ok:.1f}" height="{bar_h}" fill="#5cb85c">'
             f"<title>{escape(r.en)}: {r.hits} found</title></rect>"
             f'<rect x="{label_w + ok:.1f}" y="{y}" width="{miss:.1f}" height="{bar_h}" '

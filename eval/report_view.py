@@ -20,12 +20,25 @@ def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
+def _model_row(result: ScoreResult) -> list[tuple[str, str]]:
+    """The model named in the term signature's context, with a warning for random weights."""
+    parts = (p.split(":", 1) for p in result.signature.get("terms", "").split("|") if ":" in p)
+    fields = dict(parts)
+    if "model" not in fields:
+        return []
+    model = fields["model"]
+    if fields.get("meaningless") == "yes":
+        model += " (RANDOM WEIGHTS: a smoke-test model, its translations are meaningless)"
+    return [("model", model)]
+
+
 def summary_rows(result: ScoreResult) -> list[tuple[str, str]]:
     """(label, value) pairs of the report's summary table."""
     t = result.terms
     g = result.glossary
     members = ", ".join(f"{m['name']} ({m['sha256'][:12]})" for m in g.get("members", []))
     return [
+        *_model_row(result),
         ("segments", str(len(result.segments))),
         ("documents", str(len(result.documents))),
         ("BLEU", fmt(result.scores.get("bleu"))),

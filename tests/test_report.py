@@ -12,6 +12,7 @@ from unmt.errors import UserError
 from unmt.eval.glossary import Entry, Glossary
 from unmt.eval.report import score_segments, write_report
 from unmt.eval.report_md import md
+from unmt.eval.report_view import summary_rows
 from unmt.eval.terms import TermMatcher
 
 GLOSSARY = Glossary(
@@ -158,3 +159,23 @@ def test_unknown_suffix(result, tmp_path: Path) -> None:  # type: ignore[no-unty
 )
 def test_markdown_escape(text: str, escaped: str) -> None:
     assert md(text) == escaped
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        ({"model": "m@1"}, "m@1"),
+        ({"model": "tiny@sha256:ab", "meaningless": "yes"}, "RANDOM WEIGHTS"),
+        ({}, None),
+    ],
+)
+def test_summary_names_the_model_and_warns_on_random_weights(
+    context: dict[str, str], expected: str | None
+) -> None:
+    r = score_segments(SRC, HYP, None, GLOSSARY, context=context)
+    rows = dict(summary_rows(r))
+    if expected is None:
+        assert "model" not in rows
+    else:
+        assert expected in rows["model"]
+        assert ("RANDOM WEIGHTS" in rows["model"]) == (context.get("meaningless") == "yes")
