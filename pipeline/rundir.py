@@ -126,7 +126,11 @@ class RunDir:
             raise UserError(
                 "the run directory is a file",
                 path=self.path,
-                hint="give a new or existing directory to -o",
+                hint=(
+                    "give a new or existing directory to `unmt run -o`"
+                    if create
+                    else "give the directory that `unmt run -o` wrote"
+                ),
             )
         if create:
             self.path.mkdir(parents=True, exist_ok=True)
