@@ -152,6 +152,12 @@ class CTranslate2Backend:
 
     def translate_pieces(self, batch: list[list[str]], decoding: Decoding) -> list[list[str]]:
         """Translate source pieces into target pieces (special tokens removed)."""
+        n = len(self._prefix)
+        return [h[n:] for h in self.hypotheses(batch, decoding)]
+
+    def hypotheses(self, batch: list[list[str]], decoding: Decoding) -> list[list[str]]:
+        """The best hypothesis per source, with the forced target prefix (M2M100/NLLB: the
+        target language code) still in front."""
         if not batch:
             return []
         source = [self.family.frame_source(p) for p in batch]
@@ -164,5 +170,4 @@ class CTranslate2Backend:
             min_decoding_length=decoding.min_length + len(self._prefix),
             max_input_length=0,
         )
-        n = len(self._prefix)
-        return [r.hypotheses[0][n:] for r in results]
+        return [list(r.hypotheses[0]) for r in results]

@@ -78,6 +78,18 @@ class TransformersBackend:
 
     def translate_pieces(self, batch: list[list[str]], decoding: Decoding) -> list[list[str]]:
         """Translate source pieces into target pieces (special tokens removed)."""
+        result = []
+        for row in self.generate_ids(batch, decoding):
+            body = row[1:]
+            if self._eos in body:
+                body = body[: body.index(self._eos)]
+            kept = [t for t in body if t not in self._strip][: decoding.max_length]
+            result.append(self.tokenizer.to_tokens(kept))
+        return result
+
+    def generate_ids(self, batch: list[list[str]], decoding: Decoding) -> list[list[int]]:
+        """The raw output ids of ``generate`` for source pieces: decoder start token, forced
+        prefix (M2M100/NLLB: the target language code), output, end and padding."""
         import torch
 
         if not batch:
@@ -104,11 +116,5 @@ class TransformersBackend:
             out = self._model.generate(
                 input_ids=ids.to(self.device), attention_mask=mask.to(self.device), **kwargs
             )
-        result = []
-        for row in out.tolist():
-            body = row[1:]
-            if self._eos in body:
-                body = body[: body.index(self._eos)]
-            kept = [t for t in body if t not in self._strip][: decoding.max_length]
-            result.append(self.tokenizer.to_tokens(kept))
-        return result
+        rows: list[list[int]] = out.tolist()
+        return rows

@@ -54,3 +54,12 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from unmt.models.tiny import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model") / "tiny-marian")
+
+
+@pytest.fixture(scope="session")
+def tiny_m2m100_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-weight M2M100 (``unmt.models.tiny_m2m``; ``__zh__``/``__en__`` codes),
+    built once per test session. Its translations are meaningless."""
+    from unmt.models.tiny_m2m import build_tiny_m2m100
+
+    return build_tiny_m2m100(tmp_path_factory.mktemp("tiny-m2m") / "tiny-m2m100")

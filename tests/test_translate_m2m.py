@@ -1,0 +1,103 @@
+"""The M2M100/NLLB family end to end on a tiny random-weight M2M100 (output is meaningless; these
+tests check the language-code framing, the forced first token and backend parity)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from unmt.errors import UserError
+from unmt.models.backend import Decoding
+from unmt.models.family import family_for
+from unmt.models.translate import TranslateOptions, open_translator
+from unmt.pipeline.cli import main
+
+TEXTS = [
+    "联合国毒品和犯罪问题办公室继续向会员国提供技术援助。",
+    "",
+    "本报告是根据大会第A/RES/74/194号决议编写的。",
+    "各国",
+    "委员会第三十届会议审议了预防犯罪和刑事司法问题，并通过了若干决议。",
+]
+
+
+def _options(model: Path, backend: str) -> TranslateOptions:
+    return TranslateOptions(model=str(model), backend=backend, beam=1, no_cache=True, quiet=True)
+
+
+def test_cli_backends_give_the_same_greedy_output(tiny_m2m100_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(TEXTS) + "\n", encoding="utf-8")
+    lines = {}
+    for backend in ("transformers", "ctranslate2"):
+        out = tmp_path / f"{backend}.txt"
+        args = ["translate", str(src), "-o", str(out), "--model", str(tiny_m2m100_dir)]
+        assert main([*args, "--backend", backend, "--beam", "1", "--no-cache", "--quiet"]) == 0
+        lines[backend] = out.read_text(encoding="utf-8").split("\n")
+    assert lines["transformers"] == lines["ctranslate2"]
+    got = lines["ctranslate2"]
+    assert len(got) == len(TEXTS) + 1 and got[1] == "" and all(got[i] for i in (0, 2, 3, 4))
+    assert len({got[i] for i in (0, 2, 3, 4)}) >= 3  # the output depends on the input
+    assert not any(code in line for line in got for code in ("__en__", "__zh__", "</s>"))
+
+
+def test_source_is_framed_with_the_source_language_code(tiny_m2m100_dir: Path) -> None:
+    with open_translator(_options(tiny_m2m100_dir, "transformers")) as tr:
+        tok = tr.tokenizer
+        assert tok.family == family_for("m2m_100", {"__zh__", "__en__"})
+        (pieces,) = tok.encode(TEXTS[:1])
+        framed = tok.family.frame_source(pieces)
+        assert framed[0] == "__zh__" and framed[-1] == "</s>" and "__zh__" not in pieces
+        # the same ids as the library's own M2M100 framing with src_lang "zh"
+        assert tok.to_ids(framed) == tok.hf(TEXTS[0])["input_ids"]
+        assert tok.to_ids(framed)[0] == tok.hf.get_lang_id("zh")
+
+
+def test_forced_first_token_is_the_target_language_code(tiny_m2m100_dir: Path) -> None:
+    decoding = Decoding(beam=1, max_length=8)
+    with open_translator(_options(tiny_m2m100_dir, "transformers")) as tr:
+        tok = tr.tokenizer
+        en, start = tok.to_ids(["__en__"])[0], tr.backend._model.config.decoder_start_token_id
+        assert en == tok.hf.get_lang_id("en")
+        batch = tok.encode([t for t in TEXTS if t])
+        rows = tr.backend.generate_ids(batch, decoding)  # type: ignore[attr-defined]
+        assert [r[:2] for r in rows] == [[start, en]] * len(batch)
+        assert all(en not in r[2:] for r in rows)
+        # without the forcing the random model starts differently: the check above can fail
+        import torch
+
+        ids = torch.tensor([tok.to_ids(tok.family.frame_source(batch[0]))])
+        free = tr.backend._model.generate(input_ids=ids, max_new_tokens=2, do_sample=False)
+        assert free[0, 1].item() != en
+    with open_translator(_options(tiny_m2m100_dir, "ctranslate2")) as tr:
+        hyps = tr.backend.hypotheses(batch, decoding)  # type: ignore[attr-defined]
+        assert [h[0] for h in hyps] == ["__en__"] * len(batch)
+        assert all("__en__" not in h[1:] for h in hyps)
+
+
+def test_translator_identity_names_the_m2m100_family(tiny_m2m100_dir: Path) -> None:
+    with open_translator(_options(tiny_m2m100_dir, "transformers")) as tr:
+        ident = tr.identity()
+    assert ident["model_type"] == "m2m_100" and ident["meaningless"] is True
+    marker = json.loads((tiny_m2m100_dir / "unmt-tiny-model.json").read_text(encoding="utf-8"))
+    assert marker["family"] == "m2m_100"
+
+
+@pytest.mark.parametrize(
+    ("vocab", "source", "target"),
+    [
+        ({"__zh__", "__en__", "zho_Hans"}, "__zh__", "__en__"),
+        ({"zho_Hans", "eng_Latn", "__en__"}, "zho_Hans", "eng_Latn"),
+    ],
+)
+def test_m2m100_codes_chosen_by_vocab(vocab: set[str], source: str, target: str) -> None:
+    fam = family_for("m2m_100", vocab)
+    assert fam.frame_source(["▁a"]) == [source, "▁a", "</s>"]
+    assert fam.target_prefix == (target,)
+
+
+def test_m2m100_vocab_without_zh_en_codes_is_an_error() -> None:
+    with pytest.raises(UserError, match="no Chinese/English language codes"):
+        family_for("m2m_100", {"__fr__", "__en__"})
