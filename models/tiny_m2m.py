@@ -31,6 +31,8 @@ M2M_SPECIALS: tuple[str, ...] = ("<s>", "<pad>", "</s>", "<unk>")
 M2M_LANGUAGE_CODES = "wmt21"
 #: made-up filler words after the language codes (facebook/m2m100 has 8)
 M2M_MADEUP_WORDS = 8
+#: factor on ``</s>``'s (tied) embedding, so that the random model ends some outputs early
+EOS_SCALE = 6.0
 
 
 def m2m100_vocab(pieces: list[str]) -> dict[str, int]:
@@ -108,6 +110,8 @@ def _save_folder(dest: Path, spm_path: Path, vocab: dict[str, int], seed: int) -
     config.init_std = 0.5  # large weights: the random model's output depends on its input
     torch.manual_seed(seed)
     model = M2M100ForConditionalGeneration(config).eval()
+    with torch.no_grad():  # a larger end-token embedding (tied output row): some outputs end early
+        model.model.shared.weight[2] *= EOS_SCALE
     model.generation_config = GenerationConfig(
         bos_token_id=0,
         decoder_start_token_id=2,

@@ -43,6 +43,17 @@ def test_cli_backends_give_the_same_greedy_output(tiny_m2m100_dir: Path, tmp_pat
     assert not any(code in line for line in got for code in ("__en__", "__zh__", "</s>"))
 
 
+def test_backends_agree_on_ends_and_flags(tiny_m2m100_dir: Path) -> None:
+    results = {}
+    for backend in ("transformers", "ctranslate2"):
+        with open_translator(_options(tiny_m2m100_dir, backend)) as tr:
+            results[backend] = tr.translate(TEXTS)
+    assert results["transformers"] == results["ctranslate2"]
+    pairs = zip(results["ctranslate2"], TEXTS, strict=True)
+    limited = ["max-length" in r.flags for r, t in pairs if t]
+    assert any(limited) and not all(limited)  # some outputs end early, some hit the limit
+
+
 def test_source_is_framed_with_the_source_language_code(tiny_m2m100_dir: Path) -> None:
     with open_translator(_options(tiny_m2m100_dir, "transformers")) as tr:
         tok = tr.tokenizer
