@@ -13,6 +13,8 @@ Modules:
     batching, split, protect, cache: token-budget batching, long-segment splitting, protected
         spans, the SQLite translation cache.
     tiny: the tiny random-weight MarianMT (meaningless output) for tests and demos.
+    tiny_m2m: tiny random-weight M2M100 models with M2M100's or NLLB's tokenizer (tests of the
+        M2M100/NLLB family).
     cli_translate, cli_models, bench_translate: ``unmt translate``, ``unmt models``,
         ``unmt bench translate``.
 """

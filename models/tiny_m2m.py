@@ -7,6 +7,10 @@
 made-up words, as in facebook/m2m100) and a seeded random ``M2M100ForConditionalGeneration``
 with every configuration field set. Deterministic; a few seconds.
 
+``build_tiny_m2m100(dir, nllb=True)`` gives the same model with an NLLB tokenizer instead
+(``NllbTokenizer`` from a byte-pair vocabulary trained with ``tokenizers``, codes ``zho_Hans``,
+``eng_Latn``, ``fra_Latn`` after the pieces and ``<mask>``), as facebook/nllb-200 pairs them.
+
 **Its translations are meaningless**: the weights are random. The folder carries the same marker
 file as the tiny MarianMT, so every tool that loads it says so.
 """
@@ -33,6 +37,8 @@ M2M_LANGUAGE_CODES = "wmt21"
 M2M_MADEUP_WORDS = 8
 #: factor on ``</s>``'s (tied) embedding, so that the random model ends some outputs early
 EOS_SCALE = 6.0
+#: language codes of the NLLB-flavoured tokenizer (facebook/nllb-200 has 202)
+NLLB_CODES: tuple[str, ...] = ("eng_Latn", "fra_Latn", "zho_Hans")
 
 
 def m2m100_vocab(pieces: list[str]) -> dict[str, int]:
@@ -79,25 +85,21 @@ def m2m100_config(
     )
 
 
-def _save_folder(dest: Path, spm_path: Path, vocab: dict[str, int], seed: int) -> None:
-    import warnings
-
-    import torch
-    from transformers import GenerationConfig, M2M100ForConditionalGeneration, M2M100Tokenizer
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-    warnings.filterwarnings("ignore", message=".*sacremoses.*")
-    (dest / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+def _m2m100_tokenizer(dest: Path, pieces_spm: Path) -> int:
+    """Save an ``M2M100Tokenizer`` (SentencePiece + vocab.json) into ``dest``; its size."""
+    from transformers import M2M100Tokenizer
     from transformers.models.m2m_100.tokenization_m2m_100 import FAIRSEQ_LANGUAGE_CODES
 
+    pieces = train_spm(corpus_lines(), pieces_spm)
+    vocab = m2m100_vocab(pieces)
+    (dest / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     # listed explicitly, as in facebook/m2m100's tokenizer_config.json (the tokenizer's own
     # default list comes out empty in transformers 5, and then the codes are no special tokens)
     codes = [f"__{c}__" for c in FAIRSEQ_LANGUAGE_CODES[M2M_LANGUAGE_CODES]]
     tok = M2M100Tokenizer(
         additional_special_tokens=codes,
         vocab_file=str(dest / "vocab.json"),
-        spm_file=str(spm_path),
+        spm_file=str(pieces_spm),
         src_lang="zh",
         tgt_lang="en",
         language_codes=M2M_LANGUAGE_CODES,
@@ -105,8 +107,39 @@ def _save_folder(dest: Path, spm_path: Path, vocab: dict[str, int], seed: int) -
         model_max_length=512,
     )
     tok.save_pretrained(str(dest))
-    size = len(vocab) + len(tok.lang_code_to_id) + M2M_MADEUP_WORDS
-    config = m2m100_config(size, **TINY_SHAPE)
+    return len(vocab) + len(codes) + M2M_MADEUP_WORDS
+
+
+def _nllb_tokenizer(dest: Path) -> int:
+    """Train a byte-pair vocabulary and save an ``NllbTokenizer`` (tokenizer.json); its size."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import NllbTokenizer
+
+    bpe = Tokenizer(models.BPE(unk_token="<unk>"))
+    bpe.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+    trainer = trainers.BpeTrainer(
+        vocab_size=1500, special_tokens=list(M2M_SPECIALS), show_progress=False
+    )
+    bpe.train_from_iterator(corpus_lines(), trainer)
+    trained = json.loads(bpe.to_str())["model"]
+    merges: Any = [tuple(m) for m in trained["merges"]]  # pairs, though typed as strings
+    tok = NllbTokenizer(
+        vocab=trained["vocab"],
+        merges=merges,
+        extra_special_tokens=list(NLLB_CODES),
+        src_lang="zho_Hans",
+        tgt_lang="eng_Latn",
+        model_max_length=512,
+    )
+    tok.save_pretrained(str(dest))
+    return len(tok)
+
+
+def _save_model(dest: Path, vocab_size: int, seed: int) -> None:
+    import torch
+    from transformers import GenerationConfig, M2M100ForConditionalGeneration
+
+    config = m2m100_config(vocab_size, **TINY_SHAPE)
     config.init_std = 0.5  # large weights: the random model's output depends on its input
     torch.manual_seed(seed)
     model = M2M100ForConditionalGeneration(config).eval()
@@ -124,22 +157,30 @@ def _save_folder(dest: Path, spm_path: Path, vocab: dict[str, int], seed: int) -
     model.save_pretrained(str(dest))
 
 
-def build_tiny_m2m100(dest: str | Path, *, seed: int = 0) -> Path:
+def build_tiny_m2m100(dest: str | Path, *, seed: int = 0, nllb: bool = False) -> Path:
     """Build the tiny random-weight M2M100 into ``dest`` (created; replaced when it exists).
 
+    With ``nllb`` the tokenizer is NLLB's instead (``zho_Hans``/``eng_Latn`` codes, a byte-pair
+    ``tokenizer.json``); the model class is the same, as in facebook/nllb-200.
     Assembled next to ``dest`` and renamed into place. Returns ``dest``.
     """
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
-        spm_path = tmp / "sentencepiece.bpe.model"
-        pieces = train_spm(corpus_lines(), spm_path)
-        _save_folder(tmp, spm_path, m2m100_vocab(pieces), seed)
+        if nllb:
+            size = _nllb_tokenizer(tmp)
+        else:
+            size = _m2m100_tokenizer(tmp, tmp / "sentencepiece.bpe.model")
+        _save_model(tmp, size, seed)
         marker = {
             "meaningless": True,
             "note": "random weights: translations from this model are meaningless",
             "family": "m2m_100",
+            "tokenizer": "nllb" if nllb else "m2m100",
             "seed": seed,
             "corpus": [p.name for p in corpus_files()],
         }

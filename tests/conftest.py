@@ -63,3 +63,12 @@ def tiny_m2m100_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from unmt.models.tiny_m2m import build_tiny_m2m100
 
     return build_tiny_m2m100(tmp_path_factory.mktemp("tiny-m2m") / "tiny-m2m100")
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny random-weight M2M100 with an NLLB tokenizer (``zho_Hans``/``eng_Latn`` codes),
+    built once per test session. Its translations are meaningless."""
+    from unmt.models.tiny_m2m import build_tiny_m2m100
+
+    return build_tiny_m2m100(tmp_path_factory.mktemp("tiny-nllb") / "tiny-nllb", nllb=True)
