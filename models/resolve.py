@@ -31,6 +31,14 @@ log = logging.getLogger(__name__)
 SUPPORTED_MODEL_TYPES: tuple[str, ...] = ("marian", "m2m_100")
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-zh-en"
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+_TOKENIZER_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "vocab.json",
+    "source.spm",
+    "target.spm",
+    "sentencepiece.bpe.model",
+)
 _REMEDIES = (
     "pass a local model folder with --model PATH, run once with network access so the model "
     "is downloaded into the cache, or use --model tiny (a random-weight smoke-test model whose "
@@ -84,10 +92,16 @@ class ResolvedModel:
 
 
 def weights_hash(folder: Path) -> str:
-    """``sha256:<first 16 hex>`` over the folder's weight files and config."""
+    """``sha256:<first 16 hex>`` over the folder's weights, config and tokenizer files.
+
+    The tokenizer counts: a CTranslate2 conversion embeds its vocabulary, and the pieces decide
+    the output, so the same weights with another tokenizer are another model.
+    """
     h = hashlib.sha256()
     names = [n for n in _WEIGHT_FILES if (folder / n).is_file()] + ["config.json"]
+    names += [n for n in _TOKENIZER_FILES if (folder / n).is_file()]
     for name in names:
+        h.update(f"\0{name}\0".encode())
         with open(folder / name, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 22), b""):
                 h.update(chunk)

@@ -4,6 +4,7 @@ framing, the forced first token and backend parity)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from unmt.errors import UserError
 from unmt.models.backend import Decoding
 from unmt.models.family import family_for
+from unmt.models.resolve import resolve_model
 from unmt.models.translate import TranslateOptions, open_translator
 from unmt.pipeline.cli import main
 
@@ -138,3 +140,12 @@ def test_m2m100_codes_chosen_by_vocab(vocab: set[str], source: str, target: str)
 def test_m2m100_vocab_without_zh_en_codes_is_an_error() -> None:
     with pytest.raises(UserError, match="no Chinese/English language codes"):
         family_for("m2m_100", {"__fr__", "__en__"})
+
+
+def test_another_tokenizer_is_another_revision(tiny_m2m100_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    shutil.copytree(tiny_m2m100_dir, folder)
+    before = resolve_model(str(folder)).revision
+    (folder / "vocab.json").write_text('{"<s>": 0}', encoding="utf-8")
+    after = resolve_model(str(folder)).revision
+    assert before.startswith("sha256:") and after != before  # no stale conversion or cache hit
