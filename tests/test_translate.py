@@ -33,7 +33,7 @@ def _options(model: Path, tmp_path: Path, **kw: object) -> TranslateOptions:
     return TranslateOptions(**base)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("beam", [1])
+@pytest.mark.parametrize("beam", [1, 4])
 def test_greedy_parity_between_backends(tiny_model_dir: Path, tmp_path: Path, beam: int) -> None:
     outputs = {}
     for backend in ("transformers", "ctranslate2"):

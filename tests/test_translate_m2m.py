@@ -74,6 +74,17 @@ def test_backends_agree_on_ends_and_flags(model_dir: Path, source: str, target: 
     assert any(limited) and not all(limited)  # some outputs end early, some hit the limit
 
 
+def test_beam_parity_between_backends(tiny_m2m100_dir: Path) -> None:
+    results = {}
+    for backend in ("transformers", "ctranslate2"):
+        opts = TranslateOptions(
+            model=str(tiny_m2m100_dir), backend=backend, beam=4, no_cache=True, quiet=True
+        )
+        with open_translator(opts) as tr:
+            results[backend] = tr.translate(TEXTS)
+    assert results["transformers"] == results["ctranslate2"]
+
+
 @FLAVOURS
 def test_source_is_framed_with_the_source_language_code(
     model_dir: Path, source: str, target: str
