@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from unmt.errors import UserError
+
 log = logging.getLogger(__name__)
 
 _SCHEMA = (
@@ -51,24 +53,44 @@ class TranslationCache:
     """SQLite-backed ``key -> (mt, flags)`` store, safe for concurrent processes."""
 
     def __init__(self, path: str | Path) -> None:
+        from unmt.models.resolve import file_lock
+
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # opening (creating the table, switching to WAL) is serialised between processes: a
+        # second opener could otherwise meet "database is locked", which is no corruption
+        with file_lock(self.path.with_name(f".{self.path.name}.lock")):
+            self._db = self._open_or_rebuild()
+
+    def _open_or_rebuild(self) -> sqlite3.Connection:
         try:
-            self._db = self._open()
+            return self._open()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                # another process holds the database: no reason to move it aside
+                raise UserError(
+                    f"the translation cache is locked by another process ({exc})",
+                    path=self.path,
+                    hint="wait for the other run to finish, or pass --cache OTHER_FILE",
+                ) from None
+            return self._rebuild(exc)
         except sqlite3.DatabaseError as exc:
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d%H%M%S')}")
-            log.warning(
-                "translation cache %s is unreadable (%s); moved aside to %s and rebuilt",
-                self.path,
-                exc,
-                aside,
-            )
-            os.replace(self.path, aside)
-            for suffix in ("-wal", "-shm"):
-                side = Path(f"{self.path}{suffix}")
-                if side.exists():
-                    os.replace(side, Path(f"{aside}{suffix}"))
-            self._db = self._open()
+            return self._rebuild(exc)
+
+    def _rebuild(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d%H%M%S')}")
+        log.warning(
+            "translation cache %s is unreadable (%s); moved aside to %s and rebuilt",
+            self.path,
+            exc,
+            aside,
+        )
+        os.replace(self.path, aside)
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{self.path}{suffix}")
+            if side.exists():
+                os.replace(side, Path(f"{aside}{suffix}"))
+        return self._open()
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
