@@ -7,13 +7,23 @@ import json
 from pathlib import Path
 from typing import Any
 
+#: what ``unmt models tiny --family`` builds
+TINY_FAMILIES: tuple[str, ...] = ("marian", "m2m100", "nllb")
+
 
 def add_parser(subparsers: Any) -> None:
     """Register ``unmt models tiny|list|convert``."""
     p = subparsers.add_parser("models", help="build, list and convert MT models")
     sub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
-    tiny = sub.add_parser("tiny", help="build the tiny random-weight MarianMT (meaningless output)")
+    tiny = sub.add_parser("tiny", help="build a tiny random-weight model (meaningless output)")
     tiny.add_argument("dir", type=Path, help="folder to create")
+    tiny.add_argument(
+        "--family",
+        default="marian",
+        choices=TINY_FAMILIES,
+        help="marian (default; what --model tiny uses), m2m100 (M2M100 tokenizer, __zh__/__en__ "
+        "codes) or nllb (the same model with an NLLB tokenizer, zho_Hans/eng_Latn codes)",
+    )
     tiny.set_defaults(func=run_tiny)
     lst = sub.add_parser("list", help="models in the caches (hub, converted, tiny)")
     lst.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -25,12 +35,20 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run_tiny(args: argparse.Namespace) -> int:
-    """``unmt models tiny DIR``."""
-    from unmt.models.tiny import build_tiny_model
+    """``unmt models tiny DIR [--family marian|m2m100|nllb]``."""
+    family = getattr(args, "family", "marian")
+    if family == "marian":
+        from unmt.models.tiny import build_tiny_model
 
-    build_tiny_model(args.dir)
+        build_tiny_model(args.dir)
+        name = "MarianMT"
+    else:
+        from unmt.models.tiny_m2m import build_tiny_m2m100
+
+        build_tiny_m2m100(args.dir, nllb=family == "nllb")
+        name = "M2M100 (NLLB tokenizer)" if family == "nllb" else "M2M100"
     print(
-        f"built the tiny random-weight MarianMT in {args.dir} "
+        f"built the tiny random-weight {name} in {args.dir} "
         "(for tests and demos only: its translations are meaningless)"
     )
     return 0

@@ -4,6 +4,7 @@ framing, the forced first token and backend parity)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -160,3 +161,16 @@ def test_another_tokenizer_is_another_revision(tiny_m2m100_dir: Path, tmp_path: 
     (folder / "vocab.json").write_text('{"<s>": 0}', encoding="utf-8")
     after = resolve_model(str(folder)).revision
     assert before.startswith("sha256:") and after != before  # no stale conversion or cache hit
+
+
+def test_models_tiny_command_builds_m2m100(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dest = tmp_path / "m2m"
+    assert main(["models", "tiny", str(dest), "--family", "m2m100"]) == 0
+    assert "M2M100" in capsys.readouterr().out
+    config = json.loads((dest / "config.json").read_text(encoding="utf-8"))
+    assert config["model_type"] == "m2m_100" and config["d_model"] == 32
+    vocab = json.loads((dest / "vocab.json").read_text(encoding="utf-8"))
+    assert [vocab[t] for t in ("<s>", "<pad>", "</s>", "<unk>")] == [0, 1, 2, 3]
+    assert resolve_model(str(dest)).meaningless
