@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -210,26 +211,21 @@ def save_marian_folder(
     model.save_pretrained(str(dest))
 
 
-def build_tiny_model(dest: str | Path, *, seed: int = 0) -> Path:
-    """Build the tiny random-weight MarianMT into ``dest`` (created; replaced when it exists).
+def publish_model_folder(dest: str | Path, fill: Callable[[Path], dict[str, Any]]) -> Path:
+    """Assemble a random-weight model folder next to ``dest`` and rename it into place.
 
-    The folder is assembled next to ``dest`` and renamed into place, so a concurrent reader
-    never sees half a model. Returns ``dest``.
+    ``fill(tmp)`` writes the model files into ``tmp`` and returns marker fields; the marker file
+    (which says the output is meaningless) is added here. A concurrent reader never sees half a
+    model, and an existing ``dest`` is replaced. Returns ``dest`` as a ``Path``.
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
-        spm_path = tmp / "source.spm"
-        pieces = train_spm(corpus_lines(), spm_path)
-        vocab = marian_vocab(pieces)
-        save_marian_folder(tmp, spm_path, vocab, TINY_SHAPE, seed=seed, init_std=0.5, eos_bias=0.5)
         marker = {
             "meaningless": True,
             "note": "random weights: translations from this model are meaningless",
-            "version": TINY_VERSION,
-            "seed": seed,
-            "fingerprint": tiny_fingerprint(),
+            **fill(tmp),
             "corpus": [p.name for p in corpus_files()],
         }
         (tmp / TINY_MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
@@ -241,5 +237,23 @@ def build_tiny_model(dest: str | Path, *, seed: int = 0) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return dest
+
+
+def build_tiny_model(dest: str | Path, *, seed: int = 0) -> Path:
+    """Build the tiny random-weight MarianMT into ``dest`` (created; replaced when it exists).
+
+    The folder is assembled next to ``dest`` and renamed into place, so a concurrent reader
+    never sees half a model. Returns ``dest``.
+    """
+
+    def fill(tmp: Path) -> dict[str, Any]:
+        spm_path = tmp / "source.spm"
+        pieces = train_spm(corpus_lines(), spm_path)
+        vocab = marian_vocab(pieces)
+        save_marian_folder(tmp, spm_path, vocab, TINY_SHAPE, seed=seed, init_std=0.5, eos_bias=0.5)
+        return {"version": TINY_VERSION, "seed": seed, "fingerprint": tiny_fingerprint()}
+
+    dest = publish_model_folder(dest, fill)
     log.info("built tiny model (meaningless output) in %s", dest)
     return dest

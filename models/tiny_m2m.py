@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from unmt.models.tiny import TINY_MARKER, TINY_SHAPE, corpus_files, corpus_lines, train_spm
+from unmt.models.tiny import TINY_SHAPE, corpus_lines, publish_model_folder, train_spm
 
 log = logging.getLogger(__name__)
 
@@ -167,31 +164,15 @@ def build_tiny_m2m100(dest: str | Path, *, seed: int = 0, nllb: bool = False) ->
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
+
+    def fill(tmp: Path) -> dict[str, Any]:
         if nllb:
             size = _nllb_tokenizer(tmp)
         else:
             size = _m2m100_tokenizer(tmp, tmp / "sentencepiece.bpe.model")
         _save_model(tmp, size, seed)
-        marker = {
-            "meaningless": True,
-            "note": "random weights: translations from this model are meaningless",
-            "family": "m2m_100",
-            "tokenizer": "nllb" if nllb else "m2m100",
-            "seed": seed,
-            "corpus": [p.name for p in corpus_files()],
-        }
-        (tmp / TINY_MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
-        if dest.exists():
-            old = dest.with_name(f".{dest.name}.old.{os.getpid()}")
-            os.replace(dest, old)
-            shutil.rmtree(old, ignore_errors=True)
-        os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        return {"family": "m2m_100", "tokenizer": "nllb" if nllb else "m2m100", "seed": seed}
+
+    dest = publish_model_folder(dest, fill)
     log.info("built tiny M2M100 model (meaningless output) in %s", dest)
     return dest
