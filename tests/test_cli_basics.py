@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +74,32 @@ def test_user_error_renders_path_line_and_hint() -> None:
 def test_records_round_trip_through_json(record: object) -> None:
     data = json.loads(json.dumps(record.to_json(), ensure_ascii=False))  # type: ignore[attr-defined]
     assert type(record).from_json(data) == record  # type: ignore[attr-defined]
+
+
+_EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+_ZH, _EN = _EXAMPLES / "un-report.zh.txt", _EXAMPLES / "un-report.en.txt"
+
+
+@pytest.mark.parametrize("command", ["segment", "align", "score"])
+def test_light_commands_do_not_import_heavy_libraries(command: str, tmp_path: Path) -> None:
+    zh, en = tmp_path / "zh.txt", tmp_path / "en.txt"
+    zh.write_text("会员国欢迎秘书长的报告。\n安全理事会通过了决议。\n", encoding="utf-8")
+    en.write_text(
+        "Member States welcomed the report of the Secretary-General.\n"
+        "The Security Council adopted the resolution.\n",
+        encoding="utf-8",
+    )
+    args = {
+        "segment": ["segment", str(_ZH)],
+        "align": ["align", str(_ZH), str(_EN), "--segment"],
+        "score": ["score", "--src", str(zh), "--hyp", str(en), "--ref", str(en), "--json"],
+    }[command]
+    code = (
+        "import sys\n"
+        "from unmt.pipeline.cli import main\n"
+        f"rc = main({args!r})\n"
+        "names = ('torch', 'transformers', 'ctranslate2', 'datasets')\n"
+        "print('RC', rc, 'HEAVY', [m for m in names if m in sys.modules], file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "RC 0 HEAVY []" in out.stderr, out.stderr
