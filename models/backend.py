@@ -54,6 +54,28 @@ class Backend(Protocol):
         ...
 
 
+def pick_device(device: str, cuda_available: bool, engine: str) -> str:
+    """Resolve ``auto|cpu|cuda`` for an engine that does (not) see a GPU; ``cuda`` without one
+    is an error."""
+    if device == "auto":
+        return "cuda" if cuda_available else "cpu"
+    if device == "cuda" and not cuda_available:
+        raise UserError(
+            f"--device cuda was requested but {engine} sees no CUDA GPU",
+            hint="use --device cpu or --device auto",
+        )
+    if device not in ("cpu", "cuda"):
+        raise UserError(f"unknown device {device!r}", hint="choose auto, cpu or cuda")
+    return device
+
+
+def default_compute_type(device: str, compute_type: str) -> str:
+    """``auto`` -> float16 on a GPU, else float32; any other compute type is kept."""
+    if compute_type == "auto":
+        return "float16" if device == "cuda" else "float32"
+    return compute_type
+
+
 def resolve_backend_name(name: str) -> str:
     """``auto`` -> ``ctranslate2`` when installed, else ``transformers``; unknown names fail."""
     if name == "auto":
@@ -99,3 +121,24 @@ def load_backend(
     cls = getattr(module, cls_name)
     backend: Backend = cls(model, tokenizer, device=device, compute_type=compute_type)
     return backend
+
+
+class EngineBackend:
+    """The constructor the engines share: device and compute type resolved (``auto`` allowed)
+    through :func:`resolve_settings`, the tokenizer and its model family kept, then
+    :meth:`load` reads ``model`` into the engine. Subclasses set ``name`` and define
+    :meth:`load` and ``translate_pieces``."""
+
+    name = ""
+
+    def __init__(
+        self, model: ResolvedModel, tokenizer: ModelTokenizer, *, device: str, compute_type: str
+    ) -> None:
+        self.device, self.compute_type = resolve_settings(self.name, device, compute_type)
+        self.tokenizer = tokenizer
+        self.family = tokenizer.family
+        self.load(model)
+
+    def load(self, model: ResolvedModel) -> None:
+        """Load ``model`` into the engine (``self.device``/``self.compute_type`` are set)."""
+        raise NotImplementedError

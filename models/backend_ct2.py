@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
-from unmt.models.backend import Decoding
-from unmt.models.family import ModelTokenizer
+from unmt.models.backend import Decoding, EngineBackend, default_compute_type, pick_device
 from unmt.models.resolve import ResolvedModel, cache_root, file_lock
 
 log = logging.getLogger(__name__)
@@ -34,17 +33,7 @@ def ct2_device(device: str) -> str:
     """Resolve ``auto|cpu|cuda`` for CTranslate2; ``cuda`` without a GPU is an error."""
     import ctranslate2
 
-    gpus = ctranslate2.get_cuda_device_count()
-    if device == "auto":
-        return "cuda" if gpus else "cpu"
-    if device == "cuda" and not gpus:
-        raise UserError(
-            "--device cuda was requested but CTranslate2 sees no CUDA GPU",
-            hint="use --device cpu or --device auto",
-        )
-    if device not in ("cpu", "cuda"):
-        raise UserError(f"unknown device {device!r}", hint="choose auto, cpu or cuda")
-    return device
+    return pick_device(device, ctranslate2.get_cuda_device_count() > 0, "CTranslate2")
 
 
 def conversion_dir(model: ResolvedModel, quantization: str) -> Path:
@@ -115,8 +104,7 @@ def resolve_settings(device: str, compute_type: str) -> tuple[str, str]:
     import ctranslate2
 
     dev = ct2_device(device)
-    if compute_type == "auto":
-        compute_type = "float16" if dev == "cuda" else "float32"
+    compute_type = default_compute_type(dev, compute_type)
     supported = ctranslate2.get_supported_compute_types(dev)
     if compute_type not in supported:
         raise UserError(
@@ -126,23 +114,15 @@ def resolve_settings(device: str, compute_type: str) -> tuple[str, str]:
     return dev, compute_type
 
 
-class CTranslate2Backend:
+class CTranslate2Backend(EngineBackend):
     """Greedy or beam decoding with ``ctranslate2.Translator``."""
 
     name = "ctranslate2"
 
-    def __init__(
-        self,
-        model: ResolvedModel,
-        tokenizer: ModelTokenizer,
-        *,
-        device: str,
-        compute_type: str,
-    ) -> None:
+    def load(self, model: ResolvedModel) -> None:
+        """Convert ``model`` (once, into the cache) and open a translator on it."""
         import ctranslate2
 
-        self.device, self.compute_type = resolve_settings(device, compute_type)
-        self.family = tokenizer.family
         quantization = "int8" if self.compute_type.startswith("int8") else "float32"
         self.path = convert_model(model, quantization)
         self._translator = ctranslate2.Translator(

@@ -6,8 +6,7 @@ import logging
 from typing import Any
 
 from unmt.errors import UserError
-from unmt.models.backend import Decoding
-from unmt.models.family import ModelTokenizer
+from unmt.models.backend import Decoding, EngineBackend, default_compute_type, pick_device
 from unmt.models.resolve import ResolvedModel
 
 log = logging.getLogger(__name__)
@@ -19,23 +18,13 @@ def torch_device(device: str) -> str:
     """Resolve ``auto|cpu|cuda`` for torch; ``cuda`` without a GPU is an error."""
     import torch
 
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise UserError(
-            "--device cuda was requested but torch sees no CUDA GPU",
-            hint="use --device cpu or --device auto",
-        )
-    if device not in ("cpu", "cuda"):
-        raise UserError(f"unknown device {device!r}", hint="choose auto, cpu or cuda")
-    return device
+    return pick_device(device, torch.cuda.is_available(), "torch")
 
 
 def resolve_settings(device: str, compute_type: str) -> tuple[str, str]:
     """Resolve ``--device`` and ``--compute-type`` (``auto``: float16 on a GPU, else float32)."""
     dev = torch_device(device)
-    if compute_type == "auto":
-        compute_type = "float16" if dev == "cuda" else "float32"
+    compute_type = default_compute_type(dev, compute_type)
     if compute_type not in _DTYPES:
         raise UserError(
             f"compute type {compute_type!r} is not available with the transformers backend",
@@ -44,26 +33,17 @@ def resolve_settings(device: str, compute_type: str) -> tuple[str, str]:
     return dev, compute_type
 
 
-class TransformersBackend:
+class TransformersBackend(EngineBackend):
     """Greedy or beam decoding with a transformers seq2seq model."""
 
     name = "transformers"
 
-    def __init__(
-        self,
-        model: ResolvedModel,
-        tokenizer: ModelTokenizer,
-        *,
-        device: str,
-        compute_type: str,
-    ) -> None:
+    def load(self, model: ResolvedModel) -> None:
+        """Read ``model`` with ``AutoModelForSeq2SeqLM`` onto the device, in the compute type."""
         import torch
         from transformers import AutoModelForSeq2SeqLM
         from transformers.utils import logging as hf_logging
 
-        self.device, self.compute_type = resolve_settings(device, compute_type)
-        self.tokenizer = tokenizer
-        self.family = family = tokenizer.family
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()
         self._model: Any = AutoModelForSeq2SeqLM.from_pretrained(
@@ -73,7 +53,7 @@ class TransformersBackend:
         config = self._model.config
         self._pad = int(config.pad_token_id)
         self._eos = int(config.eos_token_id)
-        self._prefix_ids = self.tokenizer.to_ids(list(family.target_prefix))
+        self._prefix_ids = self.tokenizer.to_ids(list(self.family.target_prefix))
         self._strip = {self._pad, self._eos, *self._prefix_ids}
 
     def translate_pieces(self, batch: list[list[str]], decoding: Decoding) -> list[list[str]]:
