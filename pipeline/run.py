@@ -35,7 +35,6 @@ from unmt.pipeline.rundir import (
     StageResult,
     code_fingerprint,
     library_versions,
-    sha256_file,
 )
 from unmt.pipeline.runinputs import DocInput, collect_documents
 from unmt.pipeline.runreport import SCORE_MODULES, corpus_report, score_context
@@ -230,7 +229,7 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
         }
         for key, path in (("sha256", doc.source), ("reference_sha256", doc.reference)):
             if path is not None and path.is_file():
-                entry[key] = sha256_file(path)
+                entry[key] = run.digest(path)
         entries[doc.doc_id] = entry
     dropped = sorted(set(known) - set(entries))
     if dropped:

@@ -137,7 +137,27 @@ class RunDir:
         elif not self.path.is_dir():
             raise UserError("no such run directory", path=self.path, hint="run `unmt run` first")
         self._lock = threading.RLock()
+        self._digests: dict[Path, tuple[tuple[int, int, int], str]] = {}
         self.manifest: dict[str, Any] = self._load()
+
+    def digest(self, path: str | Path) -> str:
+        """:func:`sha256_file`, hashed once per run while the file keeps its inode, size and mtime.
+
+        A stage's outputs are the next stages' inputs and the corpus report's inputs: each is
+        hashed when written (or checked) and not read again. The memory lasts as long as this
+        object, i.e. one run; a new run hashes every file afresh.
+        """
+        p = Path(path)
+        st = p.stat()
+        sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        with self._lock:
+            known = self._digests.get(p)
+        if known is not None and known[0] == sig:
+            return known[1]
+        digest = sha256_file(p)
+        with self._lock:
+            self._digests[p] = (sig, digest)
+        return digest
 
     def remove_stale_parts(self) -> int:
         """Delete temporary ``.*.part`` files a killed run left behind; return how many."""
@@ -217,7 +237,7 @@ class RunDir:
             return False
         for rel, digest in entry.get("outputs", {}).items():
             path = self.path / rel
-            if not path.is_file() or sha256_file(path) != digest:
+            if not path.is_file() or self.digest(path) != digest:
                 log.info("%s: %s output %s changed; redoing", doc_id, stage, rel)
                 return False
         return True
@@ -245,7 +265,7 @@ class RunDir:
                 (counts, identities) stored in the manifest.
             force: run even when current.
         """
-        hashes = {name: sha256_file(p) for name, p in sorted(inputs.items())}
+        hashes = {name: self.digest(p) for name, p in sorted(inputs.items())}
         key = stage_key(stage, settings, hashes)
         paths = {name: self.doc_dir(doc_id) / fname for name, fname in outputs.items()}
         if not force and self.is_current(doc_id, stage, key):
@@ -268,7 +288,7 @@ class RunDir:
             "key": key,
             "settings": json.loads(json.dumps(dict(settings), default=str)),
             "inputs": hashes,
-            "outputs": {self._rel(p): sha256_file(p) for p in paths.values()},
+            "outputs": {self._rel(p): self.digest(p) for p in paths.values()},
             "seconds": round(seconds, 4),
             "info": info,
         }

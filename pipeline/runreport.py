@@ -13,7 +13,7 @@ from pathlib import Path
 
 from unmt.pipeline import runstages as st
 from unmt.pipeline.runconfig import RunConfig
-from unmt.pipeline.rundir import RunDir, code_fingerprint, sha256_file, stage_key
+from unmt.pipeline.rundir import RunDir, code_fingerprint, stage_key
 
 #: modules whose code decides the score outputs (their source hashes key the score stage)
 SCORE_MODULES = (
@@ -68,7 +68,7 @@ def corpus_report(
             "terms": matcher.signature,
             "flags": {d: docs[d].get("flags") for d in done},
         },
-        {d: sha256_file(p) for d, p in inputs.items()},
+        {d: run.digest(p) for d, p in inputs.items()},
     )
     previous = run.manifest.get("corpus", {})
     if not config.force and previous.get("key") == key and all(p.is_file() for p in paths.values()):
