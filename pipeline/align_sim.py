@@ -284,7 +284,9 @@ def _pack(
     )
 
 
-def _add_symmetric(feats: list[Feats], more: Iterable[set[str]]) -> None:
+def add_symmetric_features(feats: list[Feats], more: Iterable[set[str]]) -> None:
+    """Add features that are both had and matched (anchors, surface, learned pairs) to each
+    sentence."""
     for (own, reach), extra in zip(feats, more, strict=True):
         own |= extra
         reach |= extra
@@ -307,11 +309,11 @@ def feature_sets(
     src_f: list[Feats] = [(set(), set()) for _ in src]
     tgt_f: list[Feats] = [(set(), set()) for _ in tgt]
     if "anchors" in settings.sources:
-        _add_symmetric(src_f, map(anchor_features, src))
-        _add_symmetric(tgt_f, map(anchor_features, tgt))
+        add_symmetric_features(src_f, map(anchor_features, src))
+        add_symmetric_features(tgt_f, map(anchor_features, tgt))
     if src_lang == tgt_lang and "surface" in settings.sources:
-        _add_symmetric(src_f, (surface_features(t, src_lang) for t in src))
-        _add_symmetric(tgt_f, (surface_features(t, tgt_lang) for t in tgt))
+        add_symmetric_features(src_f, (surface_features(t, src_lang) for t in src))
+        add_symmetric_features(tgt_f, (surface_features(t, tgt_lang) for t in tgt))
     if {src_lang, tgt_lang} == {"zh", "en"} and "dict" in settings.sources and src and tgt:
         lexicon = load_lexicon(settings.glossary)
         en_f, zh_f = (src_f, tgt_f) if src_lang == "en" else (tgt_f, src_f)
@@ -325,14 +327,9 @@ def feature_sets(
                 own |= more_own
                 reach |= more_reach
     if mt is not None:
-        _add_symmetric(src_f, (surface_features(t, tgt_lang, prefix="m:") for t in mt))
-        _add_symmetric(tgt_f, (surface_features(t, tgt_lang, prefix="m:") for t in tgt))
+        add_symmetric_features(src_f, (surface_features(t, tgt_lang, prefix="m:") for t in mt))
+        add_symmetric_features(tgt_f, (surface_features(t, tgt_lang, prefix="m:") for t in tgt))
     return src_f, tgt_f
-
-
-def add_symmetric_features(feats: list[Feats], extra: Sequence[set[str]]) -> None:
-    """Add features that are both had and matched (learned pairs) to each sentence."""
-    _add_symmetric(feats, extra)
 
 
 def pack_features(

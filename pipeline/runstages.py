@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from unmt.errors import UserError
 from unmt.outputs import atomic_output, write_jsonl
-from unmt.pipeline.records import Bead, Document, Segment, Translation
+from unmt.pipeline.records import Bead, Segment, Translation
 from unmt.pipeline.runconfig import RunConfig
 from unmt.pipeline.rundir import read_jsonl
 
@@ -36,10 +36,6 @@ T = TypeVar("T")
 
 def load_segments(path: Path) -> list[Segment]:
     return [Segment.from_json(r) for r in read_jsonl(path)]
-
-
-def load_document(path: Path) -> Document:
-    return Document.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
 def segment_stage(source: Path, lang: str, doc_id: str, paths: dict[str, Path]) -> dict[str, Any]:
