@@ -6,6 +6,8 @@ backend that needs them.
 Modules:
     translate: ``TranslateOptions``, ``open_translator``, ``Translator``, ``translate_segments``
         (the public API of the stage; start there).
+    options: ``TranslateOptions``, the translation identity and the cache-key prefix
+        (re-exported by ``translate``).
     resolve: the unmt cache root and ``--model`` resolution (hub id, folder, ``tiny``).
     family: model families by ``config.model_type`` (Marian, M2M100/NLLB) and the tokenizer.
     backend, backend_hf, backend_ct2: the backend interface, registry and the two engines

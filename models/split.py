@@ -65,3 +65,20 @@ def split_long(
     if current:
         pieces.append(current)
     return pieces, hard
+
+
+def split_encoded(
+    text: str, pieces: list[str], encode: Callable[[str], list[str]], threshold: int
+) -> tuple[list[list[str]], bool]:
+    """:func:`split_long` for a ``text`` already tokenised into ``pieces``: the pieces of each
+    part, and whether a hard split was needed. ``split_long`` measures every part it returns,
+    so each string goes through ``encode`` once."""
+    encoded = {text: pieces}
+
+    def pieces_of(part: str) -> list[str]:
+        if part not in encoded:
+            encoded[part] = encode(part)
+        return encoded[part]
+
+    parts, hard = split_long(text, lambda part: len(pieces_of(part)), threshold)
+    return [pieces_of(p) for p in parts], hard

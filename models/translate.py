@@ -30,11 +30,9 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from unmt import __version__
 from unmt.models.backend import (
     Backend,
     Decoding,
@@ -43,52 +41,34 @@ from unmt.models.backend import (
     resolve_settings,
 )
 from unmt.models.batching import plan_batches
-from unmt.models.cache import TranslationCache, cache_key, default_cache_path, settings_digest
+from unmt.models.cache import TranslationCache, cache_key, default_cache_path
 from unmt.models.family import ModelTokenizer
+from unmt.models.options import (
+    CACHE_FORMAT,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BATCH_TOKENS,
+    TranslateOptions,
+    cache_prefix,
+    translation_identity,
+)
 from unmt.models.protect import protect, restore
-from unmt.models.resolve import DEFAULT_MODEL, ResolvedModel, resolve_model
-from unmt.models.split import DEFAULT_SPLIT_TOKENS, split_long
+from unmt.models.resolve import ResolvedModel, resolve_model
+from unmt.models.split import split_encoded
 from unmt.pipeline.records import Segment, Translation
 
 log = logging.getLogger(__name__)
 
-#: batch defaults for a CPU at beam 4: bigger batches gain little throughput there, and every
-#: sequence of a batch waits for its longest one (raise them on a GPU)
-DEFAULT_BATCH_SIZE = 24
-DEFAULT_BATCH_TOKENS = 2048
-#: bumped when anything that changes a cached translation changes (splitting, spans, lengths)
-CACHE_FORMAT = 1
-
-
-@dataclass(frozen=True)
-class TranslateOptions:
-    """Settings of the translation stage (the ``unmt translate`` options).
-
-    Attributes:
-        model: hub id, local folder, or ``tiny``.
-        backend: ``auto`` (ctranslate2 when installed), ``ctranslate2`` or ``transformers``.
-        beam: beam size (1 = greedy).
-        batch_size: most segments (pieces) per engine call.
-        max_batch_tokens: most padded source tokens per engine call.
-        device: ``auto``, ``cpu`` or ``cuda``.
-        compute_type: ``auto``, ``float32``, ``int8``, ``float16``, ``bfloat16``.
-        cache: SQLite cache file; None for the default in the unmt cache folder.
-        no_cache: translate everything, read and write no cache.
-        quiet: no progress bar.
-        split_tokens: segments longer than this (source tokens) are split at clause punctuation.
-    """
-
-    model: str = DEFAULT_MODEL
-    backend: str = "auto"
-    beam: int = 4
-    batch_size: int = DEFAULT_BATCH_SIZE
-    max_batch_tokens: int = DEFAULT_BATCH_TOKENS
-    device: str = "auto"
-    compute_type: str = "auto"
-    cache: str | Path | None = None
-    no_cache: bool = False
-    quiet: bool = False
-    split_tokens: int = DEFAULT_SPLIT_TOKENS
+__all__ = [
+    "CACHE_FORMAT",
+    "DEFAULT_BATCH_SIZE",
+    "DEFAULT_BATCH_TOKENS",
+    "TranslateOptions",
+    "TranslationResult",
+    "Translator",
+    "open_translator",
+    "output_limit",
+    "translate_segments",
+]
 
 
 @dataclass(frozen=True)
@@ -138,22 +118,11 @@ class Translator:
         self._cache: TranslationCache | None = None
         if not options.no_cache:
             self._cache = TranslationCache(options.cache or default_cache_path())
-        keyed = {k: v for k, v in self.identity().items() if k != "unmt"}
-        self._prefix = settings_digest({**keyed, "cache_format": CACHE_FORMAT})
+        self._prefix = cache_prefix(self.identity())
 
     def identity(self) -> dict[str, Any]:
         """What produced the translations: for signatures, manifests and cache keys."""
-        return {
-            "model": self.model.model_id,
-            "revision": self.model.revision,
-            "model_type": self.model.model_type,
-            "backend": self.backend_name,
-            "compute_type": self.compute_type,
-            "beam": self.options.beam,
-            "split_tokens": self.options.split_tokens,
-            "meaningless": self.model.meaningless,
-            "unmt": __version__,
-        }
+        return translation_identity(self.options, self.model, self.backend_name, self.compute_type)
 
     @property
     def tokenizer(self) -> ModelTokenizer:
@@ -220,9 +189,10 @@ class Translator:
         for text, (masked, spans), pieces in zip(texts, masked_all, whole, strict=True):
             item = _Pending(spans, [pieces], [None])
             if len(pieces) > threshold:
-                parts, hard = split_long(masked, lambda s: len(tok.encode([s])[0]), threshold)
-                item.pieces = tok.encode(parts)
-                item.outputs = [None] * len(parts)
+                item.pieces, hard = split_encoded(
+                    masked, pieces, lambda t: tok.encode([t])[0], threshold
+                )
+                item.outputs = [None] * len(item.pieces)
                 item.flags += ["split"] + (["hard-split"] if hard else [])
             pending[text] = item
             jobs.extend((text, i) for i in range(len(item.pieces)))

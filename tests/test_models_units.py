@@ -13,7 +13,7 @@ from unmt.models.batching import plan_batches
 from unmt.models.family import family_for
 from unmt.models.protect import Span, find_spans, protect, restore
 from unmt.models.resolve import resolve_model
-from unmt.models.split import split_long
+from unmt.models.split import split_encoded, split_long
 
 
 @pytest.mark.parametrize(
@@ -76,6 +76,26 @@ def test_split_long(text: str, threshold: int, n_pieces: int, hard: bool) -> Non
     assert "".join(pieces) == text
     assert all(len(p) <= threshold for p in pieces)
     assert (len(pieces), was_hard) == (n_pieces, hard)
+
+
+@pytest.mark.parametrize(
+    ("text", "threshold"),
+    [
+        ("第一部分很长，第二部分也很长；第三部分：结束。", 8),
+        ("没有任何标点的非常非常长的一句话没有任何标点", 6),
+    ],
+)
+def test_split_encoded_tokenises_each_string_once(text: str, threshold: int) -> None:
+    calls: list[str] = []
+
+    def encode(s: str) -> list[str]:
+        calls.append(s)
+        return list(s)
+
+    encoded, hard = split_encoded(text, list(text), encode, threshold)
+    parts, expected_hard = split_long(text, _chars, threshold)
+    assert encoded == [list(p) for p in parts] and hard == expected_hard
+    assert text not in calls and len(calls) == len(set(calls))
 
 
 @pytest.mark.parametrize(
