@@ -54,6 +54,7 @@ def make_un_bitexts(
     loses one side (a 1-0 or 0-1 bead); otherwise it stays 1-1.
     """
     rng = random.Random(seed)
+    mts = mt if mt is not None else [""] * len(zh)
     docs: dict[str, list[int]] = {}
     for k, line in enumerate(ids):
         docs.setdefault(line.split(" ", 1)[0], []).append(k)
@@ -72,7 +73,7 @@ def make_un_bitexts(
             r = rng.random()
             if r < merge_rate and k + 1 < len(rows):
                 z2, e2 = zh[rows[k + 1]], en[rows[k + 1]]
-                h, h2 = (mt[rows[k]], mt[rows[k + 1]]) if mt is not None else ("", "")
+                h, h2 = mts[rows[k]], mts[rows[k + 1]]
                 if rng.random() < 0.5:
                     gold.append(((len(src),), (len(tgt), len(tgt) + 1)))
                     src.append(z + z2)
@@ -89,14 +90,14 @@ def make_un_bitexts(
                 if rng.random() < 0.5:
                     gold.append(((len(src),), ()))
                     src.append(z)
-                    hyp.append(mt[rows[k]] if mt is not None else "")
+                    hyp.append(mts[rows[k]])
                 else:
                     gold.append(((), (len(tgt),)))
                     tgt.append(e)
             else:
                 gold.append(((len(src),), (len(tgt),)))
                 src.append(z)
-                hyp.append(mt[rows[k]] if mt is not None else "")
+                hyp.append(mts[rows[k]])
                 tgt.append(e)
             k += 1
         out.append((src, tgt, gold, hyp))

@@ -154,6 +154,7 @@ class DocStages:
         )
 
 
+@functools.cache
 def align_modules() -> tuple[str, ...]:
     """The aligner's modules (``unmt.pipeline.align*``): their source hashes key the align stage."""
     folder = Path(st.__file__).parent
