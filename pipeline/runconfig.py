@@ -138,7 +138,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
         if key in _PATH_LISTS and isinstance(value, str):
             value = [value]
         ok = _TYPES[key]
-        if value is None and key not in ("inputs", "references", "glossaries"):
+        if value is None and key not in _PATH_LISTS:
             out[key] = None
             continue
         if not _has_type(value, ok):
