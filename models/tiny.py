@@ -77,6 +77,23 @@ def tiny_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+def shape_fields(
+    *, d_model: int, layers: int, heads: int, ffn: int, max_positions: int = 512
+) -> dict[str, Any]:
+    """The configuration fields of an encoder-decoder with ``layers`` layers of ``heads``
+    heads and ``ffn`` feed-forward width on each side (named alike by Marian and M2M100)."""
+    return {
+        "d_model": d_model,
+        "encoder_layers": layers,
+        "decoder_layers": layers,
+        "encoder_attention_heads": heads,
+        "decoder_attention_heads": heads,
+        "encoder_ffn_dim": ffn,
+        "decoder_ffn_dim": ffn,
+        "max_position_embeddings": max_positions,
+    }
+
+
 def marian_config(
     vocab_size: int, *, d_model: int, layers: int, heads: int, ffn: int, max_positions: int = 512
 ) -> Any:
@@ -97,14 +114,9 @@ def marian_config(
         **extra,
         vocab_size=vocab_size,
         decoder_vocab_size=vocab_size,
-        d_model=d_model,
-        encoder_layers=layers,
-        decoder_layers=layers,
-        encoder_attention_heads=heads,
-        decoder_attention_heads=heads,
-        encoder_ffn_dim=ffn,
-        decoder_ffn_dim=ffn,
-        max_position_embeddings=max_positions,
+        **shape_fields(
+            d_model=d_model, layers=layers, heads=heads, ffn=ffn, max_positions=max_positions
+        ),
         activation_function="swish",
         scale_embedding=True,
         share_encoder_decoder_embeddings=True,

@@ -22,7 +22,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from unmt.models.tiny import TINY_SHAPE, corpus_lines, publish_model_folder, train_spm
+from unmt.models.tiny import (
+    TINY_SHAPE,
+    corpus_lines,
+    publish_model_folder,
+    shape_fields,
+    train_spm,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,19 +61,14 @@ def m2m100_config(
 
     return M2M100Config(
         vocab_size=vocab_size,
-        max_position_embeddings=max_positions,
-        encoder_layers=layers,
-        encoder_ffn_dim=ffn,
-        encoder_attention_heads=heads,
-        decoder_layers=layers,
-        decoder_ffn_dim=ffn,
-        decoder_attention_heads=heads,
+        **shape_fields(
+            d_model=d_model, layers=layers, heads=heads, ffn=ffn, max_positions=max_positions
+        ),
         encoder_layerdrop=0.0,
         decoder_layerdrop=0.0,
         use_cache=True,
         is_encoder_decoder=True,
         activation_function="relu",
-        d_model=d_model,
         dropout=0.1,
         attention_dropout=0.1,
         activation_dropout=0.0,
