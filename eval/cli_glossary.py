@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
+from unmt.linefiles import is_jsonl, jsonl_records, read_text, split_lines
 
 
 def add_parser(subparsers: Any) -> None:
@@ -71,32 +72,11 @@ def _glossary_option(parser: argparse.ArgumentParser) -> None:
 
 
 def read_lines(path: str | Path) -> list[str]:
-    """Lines of a text file, or the ``text`` field of each record of a ``.jsonl`` file."""
-    path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise UserError("file not found", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise UserError(f"not valid UTF-8 (byte {exc.start})", path=path) from None
-    except OSError as exc:
-        raise UserError(f"cannot read: {exc.strerror}", path=path) from None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    lines = [ln.rstrip("\r") for ln in lines]
-    if path.suffix.lower() != ".jsonl":
+    """Lines of a text file, or the ``text`` field of each record of a JSONL file."""
+    lines = split_lines(read_text(path))
+    if not is_jsonl(path, lines):
         return lines
-    out = []
-    for number, line in enumerate(lines, 1):
-        try:
-            record = json.loads(line)
-            out.append(str(record["text"]))
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise UserError(
-                "expected a JSON object with a 'text' field", path=path, line=number
-            ) from None
-    return out
+    return [record["text"] for _, record in jsonl_records(path, lines, field="text")]
 
 
 def run_check(args: argparse.Namespace) -> int:

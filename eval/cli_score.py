@@ -3,7 +3,8 @@
 Inputs are line-aligned plain text (one segment a line) or the JSONL of earlier stages: segment
 JSONL gives ``text`` (and ``id``, ``doc``); translate JSONL gives ``text`` (the source) and
 ``mt`` -- a JSONL hypothesis is read from ``mt`` when the records have it, else from ``text``. A
-file is JSONL when it ends in ``.jsonl`` or its first non-blank line is a JSON object.
+file is JSONL when it ends in ``.jsonl`` (or ``.ndjson``) or its first non-blank line is a JSON
+object.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from unmt.errors import UserError
+from unmt.linefiles import is_jsonl, jsonl_records, read_text, split_lines
 
 log = logging.getLogger(__name__)
 
@@ -30,22 +32,6 @@ class Lines:
     docs: list[str] | None = None
 
 
-def _decode(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError("file not found", path=path, hint="check the path") from None
-    except IsADirectoryError:
-        raise UserError("is a folder, not a file", path=path) from None
-    except OSError as exc:
-        raise UserError(f"cannot read: {exc.strerror}", path=path) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise UserError("not valid UTF-8", path=path, line=line, hint="save it as UTF-8") from None
-
-
 def read_segments(path: str | Path, field: str = "text") -> Lines:
     """Read plain text or stage JSONL (``field``, falling back to ``text``).
 
@@ -53,31 +39,19 @@ def read_segments(path: str | Path, field: str = "text") -> Lines:
         UserError: missing file, not UTF-8, or a JSONL line that is not an object with the field.
     """
     path = Path(path)
-    text = _decode(path)
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
-    first = next((ln for ln in lines if ln.strip()), "")
-    if path.suffix.lower() != ".jsonl" and not first.lstrip().startswith("{"):
+    lines = split_lines(read_text(path, not_utf8="not valid UTF-8", hint="save it as UTF-8"))
+    if not is_jsonl(path, lines):
         return Lines(path, lines)
     texts, ids, docs = [], [], []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UserError(f"not valid JSON ({exc.msg})", path=path, line=number) from None
-        key = field if isinstance(record, dict) and field in record else "text"
-        if not isinstance(record, dict) or not isinstance(record.get(key), str):
-            raise UserError(
-                f"expected a JSON object with a string {field!r} field",
-                path=path,
-                line=number,
-                hint="give segment JSONL (text) or translate JSONL (text, mt)",
-            )
-        texts.append(record[key])
+    records = jsonl_records(
+        path,
+        lines,
+        field=field,
+        fallback="text",
+        hint="give segment JSONL (text) or translate JSONL (text, mt)",
+    )
+    for _, record in records:
+        texts.append(record[field if field in record else "text"])
         ids.append(str(record.get("id", len(texts))))
         docs.append(str(record.get("doc", "")))
     return Lines(path, texts, ids, docs)

@@ -8,13 +8,12 @@ translating line i, an empty line staying empty.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
 from typing import Any
 
-from unmt.errors import UserError
+from unmt.linefiles import is_jsonl, jsonl_records, read_text, split_lines
 from unmt.models.backend import BACKEND_CHOICES, COMPUTE_TYPES, DEVICE_CHOICES
 from unmt.models.resolve import DEFAULT_MODEL
 from unmt.models.split import DEFAULT_SPLIT_TOKENS
@@ -114,51 +113,16 @@ def options_from_args(args: argparse.Namespace) -> Any:
     )
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError("no such file", path=path, hint="check the input path") from None
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-            path=path,
-            hint="convert the file to UTF-8 or run `unmt segment` on it",
-        ) from None
-    except OSError as exc:
-        raise UserError(f"cannot read the file ({exc.strerror})", path=path) from None
-
-
-def is_jsonl(path: Path, text: str) -> bool:
-    """Whether the input is segment JSONL (by suffix, or a first line that is a JSON object)."""
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
-        return True
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return first.lstrip().startswith("{")
-
-
-def read_jsonl_segments(path: Path, text: str) -> list[dict[str, Any]]:
+def read_jsonl_segments(path: Path, lines: list[str]) -> list[dict[str, Any]]:
     """The records of a segment JSONL file; each must be an object with a string ``text``."""
     records = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UserError(
-                f"not valid JSON ({exc.msg})",
-                path=path,
-                line=n,
-                hint="each line must be one segment record from `unmt segment`",
-            ) from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            raise UserError(
-                "segment record without a string 'text' field",
-                path=path,
-                line=n,
-                hint="each line must be one segment record from `unmt segment`",
-            )
+    for n, obj in jsonl_records(
+        path,
+        lines,
+        field="text",
+        hint="each line must be one segment record from `unmt segment`",
+        bad_record="segment record without a string 'text' field",
+    ):
         obj.setdefault("id", str(n))
         records.append(obj)
     return records
@@ -182,14 +146,13 @@ def run(args: argparse.Namespace) -> int:
     from unmt.models.translate import open_translator
     from unmt.pipeline.records import Translation
 
-    text = _read_text(args.input)
-    jsonl = is_jsonl(args.input, text)
-    records = read_jsonl_segments(args.input, text) if jsonl else []
-    lines = [r["text"] for r in records] if jsonl else text.split("\n")
-    if not jsonl and lines and lines[-1] == "":
-        lines.pop()
-    if not jsonl:
-        lines = [line.rstrip("\r") for line in lines]
+    lines = split_lines(
+        read_text(args.input, hint="convert the file to UTF-8 or run `unmt segment` on it")
+    )
+    jsonl = is_jsonl(args.input, lines)
+    records = read_jsonl_segments(args.input, lines) if jsonl else []
+    if jsonl:
+        lines = [r["text"] for r in records]
     with open_translator(options_from_args(args)) as translator:
         bar = _progress_bar(len(lines), args.quiet)
         try:

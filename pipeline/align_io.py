@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from unmt.errors import UserError
+from unmt.linefiles import is_jsonl, jsonl_records, read_lines
 from unmt.pipeline.records import Bead, Segment
 
 _BEAD = re.compile(r"^\s*\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\]\s*$")
@@ -79,50 +80,31 @@ def write_beads(
 
 def read_text_lines(path: str | Path) -> list[str]:
     """The lines of a UTF-8 file; missing or undecodable files raise :class:`UserError`."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError("file not found", path=path) from None
-    except OSError as exc:
-        raise UserError(f"cannot read file: {exc.strerror}", path=path) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise UserError(
-            "not UTF-8 text", path=path, line=line, hint="convert the file to UTF-8"
-        ) from None
-    return text.splitlines()
+    return read_lines(path)
 
 
 def read_sentences(path: str | Path) -> tuple[list[str], list[Segment] | None]:
     """Read one sentence per line, or segment JSONL (``unmt segment`` output).
 
-    A file whose first non-blank line is a JSON object is read as segments; returns the texts
-    and the segments (``None`` for plain text). Blank lines of a plain-text file are kept as
-    empty sentences so line numbers stay those of the file.
+    A ``.jsonl`` file, or one whose first non-blank line is a JSON object, is read as segments;
+    returns the texts and the segments (``None`` for plain text). Blank lines of a plain-text
+    file are kept as empty sentences so line numbers stay those of the file.
     """
     lines = read_text_lines(path)
-    first = next((ln for ln in lines if ln.strip()), "")
-    if not first.lstrip().startswith("{"):
+    if not is_jsonl(path, lines):
         return [ln.strip() for ln in lines], None
+    hint = "give one sentence per line, or unmt segment's JSONL"
     segments: list[Segment] = []
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for lineno, data in jsonl_records(
+        path, lines, field="text", hint=hint, bad_record="not a segment record (no 'text' field)"
+    ):
         try:
-            data = json.loads(line)
-            if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-                raise ValueError("no 'text' field")
             segments.append(
                 Segment.from_json({"id": "", "doc": "", "block": "", "label": "", "sent": 0} | data)
             )
         except (ValueError, TypeError) as exc:
             raise UserError(
-                f"not a segment record ({exc})",
-                path=path,
-                line=lineno,
-                hint="give one sentence per line, or unmt segment's JSONL",
+                f"not a segment record ({exc})", path=path, line=lineno, hint=hint
             ) from None
     return [seg.text for seg in segments], segments
 
@@ -130,23 +112,13 @@ def read_sentences(path: str | Path) -> tuple[list[str], list[Segment] | None]:
 def read_mt(path: str | Path) -> list[str]:
     """Read machine translations: one per line, or ``unmt translate``'s JSONL (``mt`` field)."""
     lines = read_text_lines(path)
-    first = next((ln for ln in lines if ln.strip()), "")
-    if not first.lstrip().startswith("{"):
+    if not is_jsonl(path, lines):
         return [ln.strip() for ln in lines]
-    out: list[str] = []
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except ValueError as exc:
-            raise UserError(f"not JSON ({exc})", path=path, line=lineno) from None
-        if not isinstance(data, dict) or not isinstance(data.get("mt"), str):
-            raise UserError(
-                "not a translation record (no 'mt' text)",
-                path=path,
-                line=lineno,
-                hint="give one translation per line, or unmt translate's JSONL",
-            )
-        out.append(data["mt"])
-    return out
+    records = jsonl_records(
+        path,
+        lines,
+        field="mt",
+        hint="give one translation per line, or unmt translate's JSONL",
+        bad_record="not a translation record (no 'mt' text)",
+    )
+    return [data["mt"] for _, data in records]

@@ -12,7 +12,6 @@ two runs is taken once; two different documents with one id are an error.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
+from unmt.linefiles import jsonl_records, read_lines
 from unmt.pipeline.rundir import RunDir, sha256_file
 
 log = logging.getLogger(__name__)
@@ -52,19 +52,9 @@ class ExportSet:
     def rows(self) -> Iterator[dict[str, Any]]:
         """Every row of every exported document, in order."""
         for doc_id, path in self.pairs.items():
-            with open(path, encoding="utf-8") as fh:
-                for n, line in enumerate(fh, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        yield json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise UserError(
-                            f"document {doc_id}: broken row ({exc.msg})",
-                            path=path,
-                            line=n,
-                            hint="run `unmt run` again on this run directory",
-                        ) from exc
+            hint = f"a broken row of document {doc_id}; run `unmt run` again on this run directory"
+            for _, row in jsonl_records(path, read_lines(path), hint=hint):
+                yield row
 
 
 def _finished_pairs(run: RunDir, doc_id: str, entry: dict[str, Any]) -> tuple[Path | None, str]:
