@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
+from unmt.eval.cli_glossary import add_glossary_option
 
 _DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 _DEFAULTS = {
@@ -43,13 +44,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--src", help=f"source lines (default ../shared/data/{_DEFAULTS['src']})")
     p.add_argument("--hyp", help="MT lines (default: the shared opus-mt-zh-en output)")
     p.add_argument("--ref", help="reference lines (default: the dev set's English)")
-    p.add_argument(
-        "--glossary",
-        action="append",
-        default=[],
-        metavar="G",
-        help="glossaries (default: the shipped one, then the UNBIS thesaurus)",
-    )
+    add_glossary_option(p, "glossaries (default: the shipped one, then the UNBIS thesaurus)")
     p.add_argument("--metrics", default="bleu,chrf", help="sacreBLEU metrics to time (or '')")
     p.set_defaults(func=run)
 

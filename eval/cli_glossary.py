@@ -36,7 +36,7 @@ def add_parser(subparsers: Any) -> None:
     )
     check.add_argument("--src", required=True, help="Chinese text, one segment a line (or JSONL)")
     check.add_argument("--ref", required=True, help="English reference, line-aligned with SRC")
-    _glossary_option(check)
+    add_glossary_option(check)
     check.add_argument("--json", action="store_true", help="print a JSON list of entries")
     check.add_argument("--all", action="store_true", help="include entries that never occur in SRC")
     check.add_argument(
@@ -61,13 +61,14 @@ def add_parser(subparsers: Any) -> None:
     info.set_defaults(func=run_info)
 
 
-def _glossary_option(parser: argparse.ArgumentParser) -> None:
+def add_glossary_option(
+    parser: argparse.ArgumentParser,
+    help: str = "TSV/CSV/TBX glossary, repeatable, earlier wins (default: the shipped UN glossary)",
+    dest: str = "glossary",
+) -> None:
+    """Add the repeatable ``--glossary G`` option (a list, empty when not given)."""
     parser.add_argument(
-        "--glossary",
-        action="append",
-        default=[],
-        metavar="G",
-        help="TSV/CSV/TBX glossary, repeatable, earlier wins (default: the shipped UN glossary)",
+        "--glossary", dest=dest, action="append", default=[], metavar="G", help=help
     )
 
 

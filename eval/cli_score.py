@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from unmt.errors import UserError
+from unmt.eval.cli_glossary import add_glossary_option
 from unmt.linefiles import is_jsonl, jsonl_records, read_text, split_lines
 
 log = logging.getLogger(__name__)
@@ -160,13 +161,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--src", required=True, help="Chinese source: text lines or segment JSONL")
     p.add_argument("--hyp", required=True, help="English MT: text lines or translate JSONL (mt)")
     p.add_argument("--ref", help="English human reference, line-aligned (enables BLEU/chrF/TER)")
-    p.add_argument(
-        "--glossary",
-        action="append",
-        default=[],
-        metavar="G",
-        help="TSV/CSV/TBX glossary, repeatable, earlier wins (default: the shipped UN glossary)",
-    )
+    add_glossary_option(p)
     p.add_argument("--docs", help="document id of each line (first field; a UN .ids file works)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("-o", "--output", help="write a report: .html, .md or .json")

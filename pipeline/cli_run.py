@@ -10,6 +10,8 @@ import argparse
 import sys
 from typing import Any
 
+from unmt.eval.cli_glossary import add_glossary_option
+
 
 def add_parser(subparsers: Any) -> None:
     """Register ``unmt run``."""
@@ -29,10 +31,9 @@ def add_parser(subparsers: Any) -> None:
         help="English references, one per INPUT in the same order",
     )  # fmt: skip
     p.add_argument("--pairs", metavar="MANIFEST", help="TSV/JSONL of zh path, en path, doc id")
-    p.add_argument(
-        "--glossary", dest="glossaries", action="append", metavar="G",
-        help="glossary file (repeatable; default: the shipped UN glossary)",
-    )  # fmt: skip
+    add_glossary_option(
+        p, "glossary file (repeatable; default: the shipped UN glossary)", dest="glossaries"
+    )
     p.add_argument("--model", help="hub id, local folder, or `tiny` (default: opus-mt-zh-en)")
     p.add_argument("--backend", help="auto, transformers or ctranslate2 (default: auto)")
     p.add_argument("--beam", type=int, help="beam size")
