@@ -13,7 +13,7 @@ from pathlib import Path
 
 from unmt.pipeline import runstages as st
 from unmt.pipeline.runconfig import RunConfig
-from unmt.pipeline.rundir import RunDir, code_fingerprint, stage_key
+from unmt.pipeline.rundir import RunDir, code_fingerprint, read_jsonl, stage_key
 
 #: modules whose code decides the score outputs (their source hashes key the score stage)
 SCORE_MODULES = (
@@ -74,8 +74,9 @@ def corpus_report(
     if not config.force and previous.get("key") == key and all(p.is_file() for p in paths.values()):
         return paths["html"]
     units = []
-    for d in done:
-        units += st.load_units(run.doc_dir(d), docs[d].get("reference") is not None)
+    for d in done:  # the rows the key hashed: each document's pairs.jsonl, not rebuilt again
+        has_ref = docs[d].get("reference") is not None
+        units += [{**row, "has_ref": has_ref} for row in read_jsonl(inputs[d])]
     result = st.score_units(units, matcher, context, jobs=config.jobs)
     details = dict(result.details)
     for doc_id, error in failed.items():
