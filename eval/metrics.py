@@ -3,7 +3,7 @@
 Term figures (all in 0-1, ``None`` where there is nothing to count):
 
 * ``term_accuracy`` -- occurrences rendered by the approved form or a variant / all source
-  occurrences of glossary terms (WMT21 exact-match accuracy; see :mod:`unmt.eval.terms`).
+  occurrences of glossary terms (WMT21 exact-match accuracy; see :mod:`unmt.eval.terms.matcher`).
 * ``term_accuracy_ref`` -- the same, over only the occurrences whose accepted English the
   reference itself uses (``in_ref``): terms the human translator confirms.
 * ``consistency`` -- for each entry occurring at least twice, the share of its occurrences
@@ -30,8 +30,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from unmt.eval.terms_en import EnText
-from unmt.pipeline.records import TermHit
+from unmt.eval.terms.english import EnText
+from unmt.records import TermHit
 
 log = logging.getLogger(__name__)
 

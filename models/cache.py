@@ -33,7 +33,7 @@ _CHUNK = 500
 
 def default_cache_path() -> Path:
     """``<unmt cache root>/translations.sqlite3``."""
-    from unmt.models.resolve import cache_root
+    from unmt.cachedirs import cache_root
 
     return cache_root() / "translations.sqlite3"
 
@@ -53,7 +53,7 @@ class TranslationCache:
     """SQLite-backed ``key -> (mt, flags)`` store, safe for concurrent processes."""
 
     def __init__(self, path: str | Path) -> None:
-        from unmt.models.resolve import file_lock
+        from unmt.cachedirs import file_lock
 
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)

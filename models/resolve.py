@@ -12,17 +12,15 @@ and signatures.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import logging
 import os
 import socket
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from unmt.cachedirs import cache_root, file_lock
 from unmt.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -44,28 +42,6 @@ _REMEDIES = (
     "is downloaded into the cache, or use --model tiny (a random-weight smoke-test model whose "
     "output is meaningless)"
 )
-
-
-def cache_root() -> Path:
-    """The unmt cache folder: ``$UNMT_CACHE_DIR`` if set, else the user cache dir for ``unmt``."""
-    env = os.environ.get("UNMT_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("unmt"))
-
-
-@contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """An exclusive advisory lock on ``path`` (created), held for the ``with`` block."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -129,7 +105,7 @@ def _read_config(folder: Path, spec: str) -> dict[str, object]:
 
 
 def _from_folder(spec: str, folder: Path, model_id: str, revision: str | None) -> ResolvedModel:
-    from unmt.models.tiny import is_tiny_model
+    from unmt.models.tiny.marian import is_tiny_model
 
     config = _read_config(folder, spec)
     return ResolvedModel(
@@ -145,7 +121,7 @@ def _from_folder(spec: str, folder: Path, model_id: str, revision: str | None) -
 
 def tiny_model_path() -> Path:
     """Where ``--model tiny`` lives in the cache (built on first use)."""
-    from unmt.models.tiny import build_tiny_model, is_tiny_model, tiny_fingerprint
+    from unmt.models.tiny.marian import build_tiny_model, is_tiny_model, tiny_fingerprint
 
     folder = cache_root() / "models" / f"tiny-{tiny_fingerprint()}"
     if not is_tiny_model(folder):
@@ -194,7 +170,7 @@ def _from_hub(spec: str) -> ResolvedModel:
 
 def resolve_model(spec: str) -> ResolvedModel:
     """Turn ``--model`` (``tiny``, a folder, or a hub id) into a :class:`ResolvedModel`."""
-    from unmt.models.tiny import TINY_SPEC
+    from unmt.models.tiny.marian import TINY_SPEC
 
     if spec == TINY_SPEC:
         folder = tiny_model_path()

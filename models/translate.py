@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from unmt.models.backend import (
+from unmt.models.backends.base import (
     Backend,
     Decoding,
     load_backend,
@@ -54,7 +54,7 @@ from unmt.models.options import (
 from unmt.models.protect import protect, restore
 from unmt.models.resolve import ResolvedModel, resolve_model
 from unmt.models.split import split_encoded
-from unmt.pipeline.records import Segment, Translation
+from unmt.records import Segment, Translation
 
 log = logging.getLogger(__name__)
 

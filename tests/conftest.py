@@ -47,20 +47,20 @@ def shared() -> type:
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny random-weight MarianMT (``unmt.models.tiny``), built once per test session.
+    """The tiny random-weight MarianMT (``unmt.models.tiny.marian``), built once per test session.
 
     Its translations are meaningless; use it for plumbing, never for quality checks.
     """
-    from unmt.models.tiny import build_tiny_model
+    from unmt.models.tiny.marian import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model") / "tiny-marian")
 
 
 @pytest.fixture(scope="session")
 def tiny_m2m100_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random-weight M2M100 (``unmt.models.tiny_m2m``; ``__zh__``/``__en__`` codes),
+    """A tiny random-weight M2M100 (``unmt.models.tiny.m2m``; ``__zh__``/``__en__`` codes),
     built once per test session. Its translations are meaningless."""
-    from unmt.models.tiny_m2m import build_tiny_m2m100
+    from unmt.models.tiny.m2m import build_tiny_m2m100
 
     return build_tiny_m2m100(tmp_path_factory.mktemp("tiny-m2m") / "tiny-m2m100")
 
@@ -69,6 +69,6 @@ def tiny_m2m100_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_nllb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny random-weight M2M100 with an NLLB tokenizer (``zho_Hans``/``eng_Latn`` codes),
     built once per test session. Its translations are meaningless."""
-    from unmt.models.tiny_m2m import build_tiny_m2m100
+    from unmt.models.tiny.m2m import build_tiny_m2m100
 
     return build_tiny_m2m100(tmp_path_factory.mktemp("tiny-nllb") / "tiny-nllb", nllb=True)

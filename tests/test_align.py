@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tests.conftest import shared_path
 from unmt.errors import UserError
 from unmt.eval.align_score import merge_by_units, score_alignments
-from unmt.pipeline.align import (
+from unmt.pipeline.align.aligner import (
     AlignSettings,
     _anchor_pieces,
     align_segments,
@@ -17,16 +17,16 @@ from unmt.pipeline.align import (
     alignment_signature,
     segment_group,
 )
-from unmt.pipeline.align_dict import load_lexicon
-from unmt.pipeline.align_io import format_bead, read_beads
-from unmt.pipeline.align_sim import (
+from unmt.pipeline.align.beadio import format_bead, read_beads
+from unmt.pipeline.align.lexicon import load_lexicon
+from unmt.pipeline.align.sim import (
     SimSettings,
     anchor_features,
     chinese_dictionary_features,
     english_dictionary_features,
 )
-from unmt.pipeline.bench_align import make_un_bitexts
-from unmt.pipeline.records import Segment
+from unmt.pipeline.bench.align import make_un_bitexts
+from unmt.records import Segment
 
 ZH_END = "会议于下午6时结束。"
 EN_END = "The meeting rose at 6 p.m."

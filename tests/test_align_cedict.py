@@ -8,15 +8,15 @@ from collections.abc import Iterator
 import pytest
 
 from unmt.errors import UserError
-from unmt.pipeline import align_cedict
-from unmt.pipeline.align_cedict import (
+from unmt.pipeline.align import cedict as align_cedict
+from unmt.pipeline.align.cedict import (
     CedictFormatError,
     load_cedict,
     parse_cedict,
     parse_line,
     sense_words,
 )
-from unmt.pipeline.align_dict import invert, load_lexicon
+from unmt.pipeline.align.lexicon import invert, load_lexicon
 
 REPORT = (
     "報告 报告 [bao4 gao4] /to inform/to report/to make known/report/speech/talk/lecture/"

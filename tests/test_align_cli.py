@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from unmt.eval.align_score import merge_by_units, score_alignments
-from unmt.pipeline.align_io import parse_bead, read_sentences
-from unmt.pipeline.cli import main
+from unmt.pipeline.align.beadio import parse_bead, read_sentences
+from unmt.pipeline.cli.main import main
 
 ZH = [
     "委员会审议了E/CN.15/2021/5号文件。",

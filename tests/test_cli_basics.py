@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from unmt.errors import UserError
-from unmt.pipeline.cli import main
-from unmt.pipeline.records import Block, Document, Segment, Translation
+from unmt.pipeline.cli.main import main
+from unmt.records import Block, Document, Segment, Translation
 
 
 def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -24,7 +24,7 @@ def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
 def test_help_does_not_import_torch() -> None:
     code = (
         "import sys\n"
-        "from unmt.pipeline.cli import main\n"
+        "from unmt.pipeline.cli.main import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "names = ('torch', 'transformers', 'ctranslate2', 'datasets')\n"
         "heavy = [m for m in names if m in sys.modules]\n"
@@ -96,7 +96,7 @@ def test_light_commands_do_not_import_heavy_libraries(command: str, tmp_path: Pa
     }[command]
     code = (
         "import sys\n"
-        "from unmt.pipeline.cli import main\n"
+        "from unmt.pipeline.cli.main import main\n"
         f"rc = main({args!r})\n"
         "names = ('torch', 'transformers', 'ctranslate2', 'datasets')\n"
         "print('RC', rc, 'HEAVY', [m for m in names if m in sys.modules], file=sys.stderr)\n"

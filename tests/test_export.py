@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 import yaml
 
-from unmt.outputs import write_jsonl
-from unmt.pipeline.cli import main
-from unmt.pipeline.export_tmx import check_tmx
-from unmt.pipeline.rundir import RunDir
+from unmt.fileio import write_jsonl
+from unmt.pipeline.cli.main import main
+from unmt.pipeline.export.tmx import check_tmx
+from unmt.pipeline.run.rundir import RunDir
 
 REF_ROWS: list[dict[str, Any]] = [
     {
@@ -221,7 +221,7 @@ def test_push_offline_is_a_clear_error(
 
 def test_push_without_network_is_a_clear_error(run_dir: Path, tmp_path: Path) -> None:
     env = dict(os.environ, HF_HUB_OFFLINE="0", HF_ENDPOINT="http://127.0.0.1:9", HF_TOKEN="x")
-    code = "from unmt.pipeline.cli import main; raise SystemExit(main())"
+    code = "from unmt.pipeline.cli.main import main; raise SystemExit(main())"
     argv = ["export", str(run_dir), "-o", str(tmp_path / "o"), "--push-to-hub", "me/un"]
     proc = subprocess.run(
         [sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env, timeout=120

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from unmt.errors import UserError
-from unmt.eval.glossary import (
+from unmt.eval.glossary.load import (
     Glossary,
     load_glossaries,
     load_glossary,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from unmt.eval.glossary import load_glossaries, load_glossary
-from unmt.eval.glossary_check import check_glossary, english_matcher
-from unmt.pipeline.cli import main
+from unmt.eval.glossary.check import check_glossary, english_matcher
+from unmt.eval.glossary.load import load_glossaries, load_glossary
+from unmt.pipeline.cli.main import main
 
 GLOSSARY = """zh\ten\tvariants\tforbidden
 反恐委员会\tCounter-Terrorism Committee\tCTC

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from unmt.errors import UserError
-from unmt.pipeline.ingest import decode_bytes, read_input
+from unmt.pipeline.segment.ingest import decode_bytes, read_input
 
 TEXT = "1. 毒品和犯罪问题办公室协助会员国。\n2. 司法协助 2020 年。\n"
 

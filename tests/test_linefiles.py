@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from unmt.errors import UserError
-from unmt.linefiles import is_jsonl, jsonl_records, read_lines, read_text, split_lines
+from unmt.fileio import is_jsonl, jsonl_records, read_lines, read_text, split_lines
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from unmt.eval.metrics import RefStats, rendering_key, summarize_terms, term_table
-from unmt.pipeline.records import TermHit
+from unmt.records import TermHit
 
 
 def hit(entry: str, found: bool, rendering: str | None = None, **kw: object) -> TermHit:

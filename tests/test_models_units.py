@@ -8,7 +8,7 @@ import time
 import pytest
 
 from unmt.errors import UserError
-from unmt.models.backend import resolve_backend_name
+from unmt.models.backends.base import resolve_backend_name
 from unmt.models.batching import plan_batches
 from unmt.models.family import family_for
 from unmt.models.protect import Span, find_spans, protect, restore

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from unmt.errors import UserError
-from unmt.eval.glossary import Entry, Glossary
-from unmt.eval.report import score_segments, write_report
-from unmt.eval.report_md import md
-from unmt.eval.report_view import summary_rows
-from unmt.eval.terms import TermMatcher
+from unmt.eval.glossary.load import Entry, Glossary
+from unmt.eval.report.markdown import md
+from unmt.eval.report.view import summary_rows
+from unmt.eval.report.write import write_report
+from unmt.eval.scoring import score_segments
+from unmt.eval.terms.matcher import TermMatcher
 
 GLOSSARY = Glossary(
     "mini",

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from unmt.errors import UserError
-from unmt.pipeline.runconfig import load_config, resolve_config
-from unmt.pipeline.rundir import RunDir, stage_key
-from unmt.pipeline.runinputs import collect_documents, default_doc_id, read_pairs
+from unmt.pipeline.run.config import load_config, resolve_config
+from unmt.pipeline.run.inputs import collect_documents, default_doc_id, read_pairs
+from unmt.pipeline.run.rundir import RunDir, stage_key
 
 
 def _args(**kw: object) -> argparse.Namespace:
@@ -130,10 +130,11 @@ def test_stage_skips_when_current_and_redoes_on_change(tmp_path: Path) -> None:
             paths["out"].write_text(src.read_text(encoding="utf-8") * 2, encoding="utf-8")
             return {"n": 1}
 
-        res = run.stage("d", "s", settings=settings, inputs={"src": src},
-                        outputs={"out": "out.txt"}, run=body, force=force)  # fmt: skip
-        assert res.info == {"n": 1}
-        return res.ran
+        before = len(calls)
+        run.stage("d", "s", settings=settings, inputs={"src": src},
+                  outputs={"out": "out.txt"}, run=body, force=force)  # fmt: skip
+        assert run.document("d")["stages"]["s"]["info"] == {"n": 1}
+        return len(calls) > before
 
     assert stage(beam=1) is True
     assert stage(beam=1) is False  # same inputs and settings: skipped
@@ -155,7 +156,7 @@ def test_run_dir_that_is_a_file(tmp_path: Path) -> None:
 
 
 def test_cli_config_error_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from unmt.pipeline.cli import main
+    from unmt.pipeline.cli.main import main
 
     cfg = tmp_path / "run.yaml"
     cfg.write_text("output: out\nworkers: 3\n", encoding="utf-8")

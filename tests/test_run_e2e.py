@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES
 
-from unmt.pipeline.cli import main
-from unmt.pipeline.export_tmx import check_tmx
+from unmt.pipeline.cli.main import main
+from unmt.pipeline.export.tmx import check_tmx
 
 NO_REF_ZH = (
     "一. 导言\n\n1. 会员国重申打击恐怖主义的承诺。秘书长提交了报告。\n\n"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES
 
-CODE = "import sys; from unmt.pipeline.cli import main; sys.exit(main())"
+CODE = "import sys; from unmt.pipeline.cli.main import main; sys.exit(main())"
 
 
 def unmt(args: list[str]) -> subprocess.Popen[str]:

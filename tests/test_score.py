@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import shared_path
-from unmt.pipeline.cli import main
+from unmt.pipeline.cli.main import main
 
 GLOSSARY = (
     "zh\ten\tvariants\tforbidden\n"
@@ -187,7 +187,7 @@ def test_bad_input_exits_2(
 
 def test_score_does_not_import_torch(files: dict[str, Path]) -> None:
     code = (
-        "import sys\nfrom unmt.pipeline.cli import main\n"
+        "import sys\nfrom unmt.pipeline.cli.main import main\n"
         f"main(['score', '--src', {str(files['src'])!r}, '--hyp', {str(files['hyp'])!r}, "
         f"'--ref', {str(files['ref'])!r}, '--json'])\n"
         "print('HEAVY', [m for m in ('torch', 'transformers', 'ctranslate2', 'datasets') "

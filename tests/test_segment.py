@@ -9,8 +9,8 @@ import pytest
 from conftest import EXAMPLES
 
 from unmt.errors import UserError
-from unmt.pipeline.clean import is_page_line, join_lines, nonspace
-from unmt.pipeline.segment import (
+from unmt.pipeline.segment.clean import is_page_line, join_lines, nonspace
+from unmt.pipeline.segment.segmenter import (
     SEGMENTER_VERSION,
     doc_id_from_path,
     segment_file,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES
 
-from unmt.pipeline.cli import main
+from unmt.pipeline.cli.main import main
 
 EXAMPLE = EXAMPLES / "un-report.zh.txt"
 
@@ -84,7 +84,7 @@ def test_directory_input_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_segment_does_not_import_torch(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from unmt.pipeline.cli import main\n"
+        "from unmt.pipeline.cli.main import main\n"
         f"rc = main(['segment', {str(EXAMPLE)!r}, '-o', {str(tmp_path / 'o.jsonl')!r}])\n"
         "heavy = [m for m in ('torch', 'transformers', 'ctranslate2', 'datasets') "
         "if m in sys.modules]\n"

@@ -13,9 +13,9 @@ from conftest import shared_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from unmt.pipeline.clean import nonspace
-from unmt.pipeline.segment import segment_file, segment_text, split_sentences
-from unmt.pipeline.structure import parse
+from unmt.pipeline.segment.clean import nonspace
+from unmt.pipeline.segment.segmenter import segment_file, segment_text, split_sentences
+from unmt.pipeline.segment.structure import parse
 
 REPORT = "samples/E-CN.15-2021-5.zh.txt"
 #: 1-based raw line numbers of the 27 headings, from 一. 导言 to 四. 结论

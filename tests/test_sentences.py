@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from unmt.errors import UserError
-from unmt.pipeline.segment import split_sentences
+from unmt.pipeline.segment.segmenter import split_sentences
 
 
 def _sentences(text: str, lang: str) -> list[str]:

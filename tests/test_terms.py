@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from unmt.eval.glossary import Entry, Glossary
-from unmt.eval.terms import TermMatcher, fold_zh
-from unmt.pipeline.records import TermHit
+from unmt.eval.glossary.load import Entry, Glossary
+from unmt.eval.terms.matcher import TermMatcher, fold_zh
+from unmt.records import TermHit
 
 ENTRIES = (
     Entry("ms", "会员国", "Member States", variants=("States Members",), glossary="t"),
@@ -139,8 +139,8 @@ def test_golden_unbis_sample_on_ecn15_reference() -> None:
     import hashlib
 
     from tests.conftest import shared_path
-    from unmt.eval.glossary import load_glossaries
-    from unmt.eval.report import score_segments
+    from unmt.eval.glossary.load import load_glossaries
+    from unmt.eval.scoring import score_segments
 
     src = shared_path("un/UNv1.0.devset.E-CN15-subset.zh").read_text(encoding="utf-8")
     en = shared_path("un/UNv1.0.devset.E-CN15-subset.en").read_text(encoding="utf-8")

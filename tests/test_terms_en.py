@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from unmt.eval.terms_en import EnText, canonical, compile_form, english_contains
+from unmt.eval.terms.english import EnText, canonical, compile_form, english_contains
 
 
 @pytest.mark.parametrize(

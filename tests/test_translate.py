@@ -14,8 +14,8 @@ import pytest
 
 from unmt.models.cache import TranslationCache
 from unmt.models.translate import TranslateOptions, open_translator, translate_segments
-from unmt.pipeline.cli import main
-from unmt.pipeline.records import Segment
+from unmt.pipeline.cli.main import main
+from unmt.records import Segment
 
 TEXTS = [
     "联合国毒品和犯罪问题办公室继续向会员国提供技术援助。",

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from unmt.errors import UserError
-from unmt.models.backend import Decoding
+from unmt.models.backends.base import Decoding
 from unmt.models.family import family_for
 from unmt.models.resolve import resolve_model
 from unmt.models.translate import TranslateOptions, open_translator
-from unmt.pipeline.cli import main
+from unmt.pipeline.cli.main import main
 
 TEXTS = [
     "联合国毒品和犯罪问题办公室继续向会员国提供技术援助。",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from unmt.models.tiny import corpus_lines
+from unmt.models.tiny.marian import corpus_lines
 
 N_LINES = 120
 

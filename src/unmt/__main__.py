@@ -1,5 +1,5 @@
 """``python -m unmt`` is the same as the ``unmt`` command."""
 
-from unmt.pipeline.cli import main
+from unmt.pipeline.cli.main import main
 
 raise SystemExit(main())

@@ -1,0 +1,230 @@
+"""Scoring a set of segments: the API other stages call (reports: :mod:`unmt.eval.report`).
+
+Public API (used by ``unmt score`` and by batch runs for per-document and corpus reports)::
+
+    from unmt.eval.report.write import write_report
+    from unmt.eval.scoring import score_segments
+
+    result = score_segments(src, hyp, ref, glossary, seg_ids=ids, doc_ids=docs,
+                            context={"model": "Helsinki-NLP/opus-mt-zh-en@rev"})
+    result.summary_json()   # the flat ``unmt score --json`` object
+    result.to_json()        # everything: summary, documents, terms, segments with hits
+    result.for_document(d)  # a ScoreResult re-cut to one document, without re-scoring
+    write_report(result, "report.html")   # .html, .md / .markdown or .json, by suffix
+
+``src``, ``hyp`` and ``ref`` are line-aligned lists of strings (``ref`` may be ``None``); an
+empty hypothesis counts as a miss for every term of its source. ``glossary`` is a loaded
+:class:`~unmt.eval.glossary.load.Glossary` (``None``: the shipped one) or an already compiled
+:class:`~unmt.eval.terms.matcher.TermMatcher` (compile once, score many documents). ``context`` adds
+``key:value`` pairs (segmenter version, model id and revision, beam, backend) to the term
+signature. BLEU/chrF/TER need ``ref``; ``metrics`` chooses among them (TER is slow: about
+10 ms a segment; ``jobs`` > 1 spreads it over processes).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from unmt.eval.glossary.load import Glossary, load_glossaries
+from unmt.eval.metrics import (
+    SACREBLEU_METRICS,
+    RefStats,
+    TermRow,
+    TermSummary,
+    summarize_terms,
+    term_table,
+)
+from unmt.eval.terms.matcher import TermMatcher
+from unmt.records import TermHit
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentResult:
+    """One segment: its texts, its raw term hits and its sentence chrF."""
+
+    id: str
+    doc: str
+    src: str
+    hyp: str
+    ref: str | None
+    hits: tuple[TermHit, ...]
+    chrf: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Texts, chrF, the term summary of the segment and its hits."""
+        return {
+            "id": self.id,
+            "doc": self.doc,
+            "src": self.src,
+            "hyp": self.hyp,
+            "ref": self.ref,
+            "chrf": self.chrf,
+            **summarize_terms(self.hits).to_json(),
+            "hits": [h.to_json() for h in self.hits],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    """Figures of one document."""
+
+    doc: str
+    segments: int
+    terms: TermSummary
+    scores: Mapping[str, float | None]
+
+    def to_json(self) -> dict[str, Any]:
+        """Flat dict: ``doc``, ``segments``, BLEU/chrF/TER and the term figures."""
+        return {"doc": self.doc, "segments": self.segments, **self.scores, **self.terms.to_json()}
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Everything scored over a set of segments; summaries are derived from the raw hits."""
+
+    segments: tuple[SegmentResult, ...]
+    terms: TermSummary
+    scores: Mapping[str, float | None]
+    documents: tuple[DocumentResult, ...]
+    table: tuple[TermRow, ...]
+    signature: Mapping[str, str]
+    glossary: Mapping[str, Any]
+    details: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def hits(self) -> list[TermHit]:
+        """All raw term hits, in segment order."""
+        return [h for s in self.segments for h in s.hits]
+
+    def summary_json(self) -> dict[str, Any]:
+        """The flat summary object (``unmt score --json``)."""
+        return {
+            "segments": len(self.segments),
+            "documents": len(self.documents),
+            **dict.fromkeys(SACREBLEU_METRICS),
+            **self.scores,
+            "term_accuracy": self.terms.term_accuracy,
+            "term_accuracy_ref": self.terms.term_accuracy_ref,
+            "consistency": self.terms.consistency,
+            "term_occurrences": self.terms.occurrences,
+            "term_hits": self.terms.hits,
+            "term_occurrences_ref": self.terms.ref_occurrences,
+            "term_hits_ref": self.terms.ref_hits,
+            "consistency_terms": self.terms.consistency_terms,
+            "forbidden": self.terms.forbidden,
+            "signature": dict(self.signature),
+            "glossary": dict(self.glossary),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The full report content: summary, documents, per-term table, segments with hits."""
+        return {
+            "summary": self.summary_json(),
+            "details": dict(self.details),
+            "documents": [d.to_json() for d in self.documents],
+            "terms": [r.to_json() for r in self.table],
+            "segments": [s.to_json() for s in self.segments],
+        }
+
+    def for_document(self, doc: str) -> ScoreResult:
+        """This result restricted to one document (BLEU/chrF/TER from that document's stats)."""
+        segments = tuple(s for s in self.segments if s.doc == doc)
+        if not segments:
+            raise KeyError(doc)
+        found = next(d for d in self.documents if d.doc == doc)
+        hits = [h for s in segments for h in s.hits]
+        return replace(
+            self,
+            segments=segments,
+            terms=found.terms,
+            scores=found.scores,
+            documents=(found,),
+            table=tuple(term_table(hits)),
+            details={},
+        )
+
+
+def _doc_of(seg_id: str) -> str:
+    return seg_id.rsplit(":", 1)[0] if ":" in seg_id else ""
+
+
+def score_segments(
+    src: Sequence[str],
+    hyp: Sequence[str],
+    ref: Sequence[str] | None = None,
+    glossary: Glossary | TermMatcher | None = None,
+    *,
+    seg_ids: Sequence[str] | None = None,
+    doc_ids: Sequence[str] | None = None,
+    metrics: Sequence[str] = SACREBLEU_METRICS,
+    jobs: int = 1,
+    context: Mapping[str, str] | None = None,
+) -> ScoreResult:
+    """Match terms and compute every figure; see the module docstring.
+
+    Raises:
+        ValueError: the lists are not the same length.
+    """
+    n = len(src)
+    for name, seq in (("hyp", hyp), ("ref", ref), ("seg_ids", seg_ids), ("doc_ids", doc_ids)):
+        if seq is not None and len(seq) != n:
+            raise ValueError(f"{n} source segments but {len(seq)} {name}")
+    if isinstance(glossary, TermMatcher):
+        matcher = glossary
+    else:
+        matcher = TermMatcher(glossary if glossary is not None else load_glossaries([]))
+    ids = list(seg_ids) if seg_ids is not None else [str(i) for i in range(1, n + 1)]
+    docs = list(doc_ids) if doc_ids is not None else [_doc_of(i) for i in ids]
+    stats = RefStats(hyp, ref, metrics, jobs) if ref is not None and metrics and n else None
+    chrf = stats.segment_chrf() if stats is not None else None
+    segments = tuple(
+        SegmentResult(
+            id=ids[i],
+            doc=docs[i],
+            src=src[i],
+            hyp=hyp[i],
+            ref=ref[i] if ref is not None else None,
+            hits=tuple(
+                matcher.score(ids[i], src[i], hyp[i], ref[i] if ref is not None else None, docs[i])
+            ),
+            chrf=chrf[i] if chrf is not None else None,
+        )
+        for i in range(n)
+    )
+    by_doc: dict[str, list[int]] = {}
+    for i, d in enumerate(docs):
+        by_doc.setdefault(d, []).append(i)
+    empty: dict[str, float | None] = dict.fromkeys(SACREBLEU_METRICS)
+    documents = tuple(
+        DocumentResult(
+            doc=d,
+            segments=len(idx),
+            terms=summarize_terms(h for i in idx for h in segments[i].hits),
+            scores=stats.scores(idx) if stats is not None else empty,
+        )
+        for d, idx in by_doc.items()
+    )
+    hits = [h for s in segments for h in s.hits]
+    term_sig = matcher.signature + "".join(f"|{k}:{v}" for k, v in (context or {}).items())
+    signature = {"terms": term_sig, **(stats.signatures if stats is not None else {})}
+    g = matcher.glossary
+    return ScoreResult(
+        segments=segments,
+        terms=summarize_terms(hits),
+        scores=stats.scores() if stats is not None else empty,
+        documents=documents,
+        table=tuple(term_table(hits)),
+        signature=signature,
+        glossary={
+            "name": g.name,
+            "entries": len(g.entries),
+            "members": [{"name": m, "sha256": sha} for m, sha in g.members],
+            "issues": len(g.issues),
+        },
+        details={m: stats.detail(m) for m in stats.metrics} if stats is not None else {},
+    )

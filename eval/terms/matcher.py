@@ -1,0 +1,205 @@
+"""Term matching: glossary terms in the Chinese source, their renderings in the English.
+
+A :class:`TermMatcher` is compiled once per glossary: one Aho-Corasick automaton over every
+Chinese form (so thousands of terms cost little more than a few) and every English form
+(approved, variants, forbidden) pre-tokenised by :mod:`unmt.eval.terms.english`.
+
+Chinese matching: all glossary forms found in the segment compete, the longest first (ties: the
+leftmost), and a match is kept only where it overlaps none kept before, so ``会员国`` wins over
+``国``. Comparison folds full-width ASCII to ASCII and Latin letters to lower case; character
+offsets are those of the original segment.
+
+English matching, per source occurrence, counts like WMT21's exact-match term accuracy with
+repeated terms: the n-th occurrence of an entry in a segment is *found* when the hypothesis holds
+at least n non-overlapping accepted forms (approved or variant) of that entry. Forbidden
+renderings that overlap no accepted form are charged to the occurrences left unfound first (as
+their ``rendering``), any others to the last occurrence; each is counted once. With a reference,
+``in_ref`` says the same of the reference. Accepted forms of *different* entries may share a span
+of the hypothesis (each entry is judged on its own).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from unmt import __version__
+from unmt.eval.glossary.load import Entry, Glossary
+from unmt.eval.terms.english import EN_MATCH_OPTIONS, EnForm, EnText, compile_form
+from unmt.records import TermHit
+
+log = logging.getLogger(__name__)
+
+ZH_MATCH_OPTIONS = "longest-first+fullwidth-fold"
+
+
+@functools.cache
+def _zh_fold_table() -> dict[int, int]:
+    table = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+    table.update({c: c - 0xFEE0 + 32 for c in range(0xFF21, 0xFF3B)})
+    table.update({c: c + 32 for c in range(ord("A"), ord("Z") + 1)})
+    table[0x3000] = 0x20
+    return table
+
+
+def fold_zh(text: str) -> str:
+    """Fold full-width ASCII and Latin capitals, keeping the length (offsets stay valid)."""
+    return text.translate(_zh_fold_table())
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    entry: Entry
+    accepted: list[EnForm]
+    forbidden: list[EnForm]
+
+
+class TermMatcher:
+    """A glossary compiled for matching; reusable across segments and documents.
+
+    Args:
+        glossary: the (merged) glossary.
+        min_zh_chars: Chinese forms shorter than this are not matched.
+    """
+
+    def __init__(self, glossary: Glossary, *, min_zh_chars: int = 1) -> None:
+        import ahocorasick
+
+        self.glossary = glossary
+        self.min_zh_chars = min_zh_chars
+        self._entries: list[_Compiled] = []
+        self._automaton = ahocorasick.Automaton()
+        shadowed = 0
+        for entry in glossary.entries:
+            index = len(self._entries)
+            self._entries.append(
+                _Compiled(
+                    entry,
+                    [f for text in entry.accepted for f in compile_form(text)],
+                    [f for text in entry.forbidden for f in compile_form(text)],
+                )
+            )
+            for form in entry.zh_forms:
+                key = fold_zh(form.strip())
+                if len(key) < min_zh_chars:
+                    continue
+                if key in self._automaton:
+                    shadowed += 1
+                    continue
+                self._automaton.add_word(key, (len(key), index))
+        if len(self._automaton):
+            self._automaton.make_automaton()
+        if shadowed:
+            log.info("%d Chinese forms shadowed by an earlier entry", shadowed)
+
+    @property
+    def signature(self) -> str:
+        """What decides the term figures: glossary members, matching options, unmt version."""
+        return (
+            f"glossary:{self.glossary.signature}|zh:{ZH_MATCH_OPTIONS}|min:{self.min_zh_chars}"
+            f"|en:{EN_MATCH_OPTIONS}|count:wmt21|version:unmt-{__version__}"
+        )
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entry(self, index: int) -> Entry:
+        """The glossary entry behind a match index."""
+        return self._entries[index].entry
+
+    def match_source(self, text: str) -> list[tuple[int, int, int]]:
+        """Non-overlapping Chinese term matches ``(start, end, entry index)`` in text order."""
+        if not len(self._automaton) or not text:
+            return []
+        candidates = [
+            (end + 1 - length, end + 1, index)
+            for end, (length, index) in self._automaton.iter(fold_zh(text))
+        ]
+        if len(candidates) <= 1:
+            return candidates
+        candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
+        taken = bytearray(len(text))
+        kept = []
+        for start, end, index in candidates:
+            if not any(taken[start:end]):
+                taken[start:end] = b"\x01" * (end - start)
+                kept.append((start, end, index))
+        kept.sort()
+        return kept
+
+    def score(
+        self, seg: str, src: str, hyp: str, ref: str | None = None, doc: str = ""
+    ) -> list[TermHit]:
+        """Match the source and judge each occurrence in the hypothesis (and reference)."""
+        matches = self.match_source(src)
+        if not matches:
+            return []
+        by_entry: dict[int, list[tuple[int, int]]] = {}
+        for start, end, index in matches:
+            by_entry.setdefault(index, []).append((start, end))
+        hyp_text = EnText(hyp)
+        ref_text = EnText(ref) if ref is not None else None
+        hits: list[TermHit] = []
+        for index, spans in by_entry.items():
+            hits.extend(self._judge(index, spans, src, hyp_text, ref_text, seg, doc))
+        hits.sort(key=lambda h: h.start)
+        return hits
+
+    def _judge(
+        self,
+        index: int,
+        spans: Sequence[tuple[int, int]],
+        src: str,
+        hyp: EnText,
+        ref: EnText | None,
+        seg: str,
+        doc: str,
+    ) -> list[TermHit]:
+        compiled = self._entries[index]
+        entry = compiled.entry
+        accepted = hyp.find(compiled.accepted)
+        bad: list[tuple[int, int, int]] = []
+        if compiled.forbidden:
+            bad = [
+                m
+                for m in hyp.find(compiled.forbidden)
+                if all(m[1] <= a[0] or m[0] >= a[1] for a in accepted)
+            ]
+        in_ref = len(ref.find(compiled.accepted)) if ref is not None else None
+        out = []
+        for k, (start, end) in enumerate(spans):
+            rendering, hs, he = None, -1, -1
+            charged: tuple[tuple[str, int, int], ...] = ()
+            if k < len(accepted):
+                hs, he, _ = accepted[k]
+                rendering = hyp.text[hs:he]
+            else:
+                j = k - len(accepted)
+                if j < len(bad):
+                    hs, he, _ = bad[j]
+                    rendering = hyp.text[hs:he]
+                    charged = ((rendering, hs, he),)
+            if k == len(spans) - 1:
+                extra = bad[max(0, len(spans) - len(accepted)) :]
+                charged += tuple((hyp.text[s:e], s, e) for s, e, _ in extra)
+            out.append(
+                TermHit(
+                    seg=seg,
+                    entry=entry.id,
+                    zh=src[start:end],
+                    start=start,
+                    end=end,
+                    en=entry.en,
+                    found=k < len(accepted),
+                    rendering=rendering,
+                    hyp_start=hs,
+                    hyp_end=he,
+                    forbidden=charged,
+                    in_ref=None if in_ref is None else k < in_ref,
+                    doc=doc,
+                    glossary=entry.glossary,
+                )
+            )
+        return out

@@ -1,0 +1,301 @@
+"""The dynamic programme of the sentence aligner: bead costs, banded search, coarse to fine.
+
+:func:`search` finds the cheapest sequence of beads for two sides given as
+:class:`~unmt.pipeline.align.sim.SideFeatures`. A bead costs a Gale-Church style length term
+(Gaussian: delta**2 / 2, delta the length difference over its expected deviation), plus
+``1 - Dice`` of its feature sets weighted by the number of sentences it covers, plus a prior per
+bead type (and, with embeddings, ``1 - cosine`` of the span vectors); a sentence left out costs
+:attr:`AlignSettings.skip`. The search is vecalign's: the document is coarsened (blocks of
+:data:`BLOCK` sentences) until the full table is small, aligned there, and the path is projected
+back as a band of :attr:`AlignSettings.margin` sentences, so time and memory grow linearly; a
+``guide`` path (a first pass) gives the band directly. Ties break by the fixed order of bead
+types, so the result is deterministic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from unmt.pipeline.align.embed import normalised_rows, span_vectors
+from unmt.pipeline.align.sim import SideFeatures, SimSettings
+
+log = logging.getLogger(__name__)
+
+#: a path step: (source start, source count, target start, target count, Dice of the bead)
+Step = tuple[int, int, int, int, float]
+
+#: coarsening factor per level of the coarse-to-fine search
+BLOCK = 8
+#: the full table is searched when it has at most this many cells
+FULL_CELLS = 60_000
+_INF = float("inf")
+
+
+@dataclass(frozen=True)
+class AlignSettings:
+    """Weights of the bead cost; the defaults were tuned on the Bible and UN benchmarks.
+
+    Attributes:
+        types: allowed bead types (source count, target count).
+        priors: extra cost per bead type (1-1 costs nothing).
+        skip: cost per sentence left unaligned (1-0 or 0-1).
+        w_len: weight of the (Gaussian, Gale-Church style) length cost.
+        w_sim: weight of ``1 - Dice`` per sentence covered.
+        no_features: the Dice value assumed when either side has no feature (no evidence).
+        margin: half-width, in sentences, of the band around the coarse path.
+        guide_margin: half-width of the band around the first pass's path in the second.
+        w_emb: weight of ``1 - cosine`` per sentence covered (only with embeddings).
+        embeddings: a sentence-transformers model id or path: turns embeddings on.
+        learn: realign once with word pairs learned from the first alignment (documents of
+            at least ``learn_min_lines`` sentences on both sides).
+        fit_priors: in that second pass, use bead-type priors estimated from the first.
+        sim: similarity sources and feature settings.
+    """
+
+    types: tuple[tuple[int, int], ...] = (
+        (1, 1),
+        (1, 0),
+        (0, 1),
+        (1, 2),
+        (2, 1),
+        (1, 3),
+        (3, 1),
+        (1, 4),
+        (4, 1),
+    )
+    priors: dict[tuple[int, int], float] = field(
+        default_factory=lambda: {
+            (1, 2): 2.0,
+            (2, 1): 2.0,
+            (1, 3): 3.0,
+            (3, 1): 3.0,
+            (1, 4): 4.0,
+            (4, 1): 4.0,
+        }
+    )
+    skip: float = 3.0
+    w_len: float = 0.45
+    w_sim: float = 5.0
+    no_features: float = 0.45
+    margin: int = 12
+    guide_margin: int = 8
+    learn: bool = True
+    fit_priors: bool = True
+    embeddings: str | None = None
+    w_emb: float = 5.0
+    learn_min_lines: int = 100
+    sim: SimSettings = field(default_factory=SimSettings)
+
+
+class _Table:
+    """Span sums (lengths, feature unions, embeddings) of one side, for spans of 1..4 sentences."""
+
+    def __init__(self, side: SideFeatures, widest: int) -> None:
+        lengths = side.lengths
+        n = len(lengths)
+        self.n = n
+        self.vec: list[Any] | None = None
+        if side.vectors is not None:
+            self.vec = [None] + [span_vectors(side.vectors, k) for k in range(1, widest + 1)]
+        self.length: list[list[float]] = [[0.0] * (n + 1)]
+        self.mask: list[list[int]] = [[0] * (n + 1)]
+        self.reach: list[list[int]] = [[0] * (n + 1)]
+        self.count: list[list[int]] = [[0] * (n + 1)]
+        reach = side.reach or side.masks
+        for k in range(1, widest + 1):
+            self.length.append([sum(lengths[i : i + k]) for i in range(n - k + 1)])
+            self.mask.append(_span_unions(side.masks, k))
+            self.reach.append(_span_unions(reach, k))
+            self.count.append([m.bit_count() for m in self.mask[k]])
+
+
+def _coverage(src: _Table, a: int, i: int, tgt: _Table, b: int, j: int) -> float:
+    """Similarity of a bead (see :mod:`unmt.pipeline.align.sim`); 0 without features."""
+    tot = src.count[a][i] + tgt.count[b][j]
+    if not tot:
+        return 0.0
+    o = (src.mask[a][i] & tgt.reach[b][j]).bit_count()
+    return (o + (tgt.mask[b][j] & src.reach[a][i]).bit_count()) / tot
+
+
+def _span_unions(masks: Sequence[int], k: int) -> list[int]:
+    out = []
+    for i in range(len(masks) - k + 1):
+        m = 0
+        for x in masks[i : i + k]:
+            m |= x
+        out.append(m)
+    return out
+
+
+def _dp(
+    src: _Table, tgt: _Table, lo: list[int], hi: list[int], s: AlignSettings, var: float
+) -> list[Step]:
+    """Best path inside the band; returns beads as (i, a, j, b, dice)."""
+    n, m = src.n, tgt.n
+    types = [t for t in s.types if t[0] <= n and t[1] <= m]
+    prior = [s.priors.get(t, 0.0) for t in types]
+    # Gaussian length cost delta**2 / 2 with delta = (lt - ls) / sqrt(var * (ls + lt) / 2)
+    w_len, w_sim, no_feat = s.w_len / var, s.w_sim / 2, s.no_features
+    w_emb = s.w_emb / 2
+    cost: list[list[float]] = [[] for _ in range(n + 1)]
+    back: list[list[int]] = [[] for _ in range(n + 1)]
+    for i in range(n + 1):
+        lo_i = lo[i]
+        row = [_INF] * (hi[i] - lo_i + 1)
+        brow = [-1] * len(row)
+        cost[i], back[i] = row, brow
+        # everything that depends only on the row and the bead type, hoisted out of the j loop
+        moves: list[tuple[Any, ...]] = []
+        for t, (a, b) in enumerate(types):
+            pi = i - a
+            if pi < 0:
+                continue
+            if a == 0 or b == 0:
+                moves.append((t, b, cost[pi], lo[pi], hi[pi], None, 0, 0.0, None, None,
+                              None, s.skip * (a + b), 0.0, None, 0, 0, None))  # fmt: skip
+                continue
+            dots, first = None, 0
+            if src.vec is not None and tgt.vec is not None:
+                # cosines of this source span with every target span the band can reach
+                first = max(lo_i - b, lo[pi], 0)
+                last = min(hi[i] - b, hi[pi], len(tgt.vec[b]) - 1)
+                if last >= first:
+                    dots = (
+                        w_emb * (a + b) * (1 - tgt.vec[b][first : last + 1] @ src.vec[a][pi])
+                    ).tolist()
+            moves.append((t, b, cost[pi], lo[pi], hi[pi], src.mask[a][pi],
+                          src.count[a][pi], src.length[a][pi], tgt.mask[b],
+                          tgt.count[b], tgt.length[b], prior[t], w_sim * (a + b),
+                          dots, first, src.reach[a][pi], tgt.reach[b]))  # fmt: skip
+        for j in range(lo_i, hi[i] + 1):
+            best, bt = (0.0, -1) if i == 0 and j == 0 else (_INF, -1)
+            for (t, b, prow, plo, phi, sm, sc, ls, tms, tcs, tls, fixed, ws, dots, first,
+                 sr, trs) in moves:  # fmt: skip
+                pj = j - b
+                if pj < plo or pj > phi:
+                    continue
+                c = prow[pj - plo]
+                if c == _INF:
+                    continue
+                if sm is None:
+                    c += fixed
+                else:
+                    tc = tcs[pj]
+                    if sc and tc:
+                        dice = ((sm & trs[pj]).bit_count() + (tms[pj] & sr).bit_count()) / (sc + tc)
+                    else:
+                        dice = no_feat
+                    lt = tls[pj]
+                    c += fixed + ws * (1 - dice)
+                    if dots is not None:
+                        c += dots[pj - first]
+                    if ls + lt > 0:
+                        c += w_len * (lt - ls) ** 2 / (ls + lt)
+                if c < best:
+                    best, bt = c, t
+            row[j - lo_i], brow[j - lo_i] = best, bt
+    beads: list[Step] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        t = back[i][j - lo[i]]
+        if t < 0:
+            raise RuntimeError(f"alignment band has no path at ({i}, {j})")
+        a, b = types[t]
+        i, j = i - a, j - b
+        dice = 0.0
+        if a and b:
+            dice = _coverage(src, a, i, tgt, b, j)
+        beads.append((i, a, j, b, dice))
+    beads.reverse()
+    return beads
+
+
+def _band_from_path(
+    path: list[Step], k: int, n: int, m: int, margin: int
+) -> tuple[list[int], list[int]]:
+    lo, hi = [m] * (n + 1), [0] * (n + 1)
+    for i, a, j, b, _ in path:
+        c0, c1 = min(j * k, m), min((j + b) * k, m)
+        for r in range(min(i * k, n), min((i + a) * k, n) + 1):
+            lo[r], hi[r] = min(lo[r], c0), max(hi[r], c1)
+    wlo = [max(0, min(lo[max(0, r - margin) : r + margin + 1]) - margin) for r in range(n + 1)]
+    whi = [min(m, max(hi[max(0, r - margin) : r + margin + 1]) + margin) for r in range(n + 1)]
+    for r in range(n - 1, -1, -1):
+        wlo[r] = min(wlo[r], wlo[r + 1])
+    for r in range(1, n + 1):
+        whi[r] = max(whi[r], whi[r - 1])
+    wlo[0], whi[n] = 0, m
+    return wlo, whi
+
+
+def _coarsen(side: SideFeatures, k: int) -> SideFeatures:
+    lengths, masks, reach = [], [], []
+    for start in range(0, len(side.lengths), k):
+        lengths.append(sum(side.lengths[start : start + k]))
+        m = r = 0
+        for x in side.masks[start : start + k]:
+            m |= x
+        for x in (side.reach or side.masks)[start : start + k]:
+            r |= x
+        masks.append(m)
+        reach.append(r)
+    vectors = None
+    if side.vectors is not None:
+        import numpy as np
+
+        starts = list(range(0, len(side.lengths), k))
+        vectors = normalised_rows(np.add.reduceat(side.vectors, starts, axis=0))
+    return SideFeatures(tuple(lengths), tuple(masks), vectors, tuple(reach))
+
+
+def _search(
+    src: SideFeatures,
+    tgt: SideFeatures,
+    s: AlignSettings,
+    var: float,
+    guide: list[Step] | None = None,
+) -> list[Step]:
+    n, m = len(src.lengths), len(tgt.lengths)
+    if guide is not None:
+        lo, hi = _band_from_path(guide, 1, n, m, s.guide_margin)
+    elif (n + 1) * (m + 1) <= FULL_CELLS or min(n, m) < 4 * BLOCK:
+        lo, hi = [0] * (n + 1), [m] * (n + 1)
+    else:
+        # a block stands for BLOCK sentences: skipping it or mismatching it costs as much,
+        # while merges of blocks are normal (blocks of both sides do not correspond)
+        coarse_s = dataclasses.replace(
+            s,
+            skip=s.skip * BLOCK,
+            w_sim=s.w_sim * BLOCK,
+            priors={t: p / BLOCK for t, p in s.priors.items()},
+        )
+        coarse = _search(_coarsen(src, BLOCK), _coarsen(tgt, BLOCK), coarse_s, var)
+        lo, hi = _band_from_path(coarse, BLOCK, n, m, s.margin)
+    widest = max(max(a, b) for a, b in s.types)
+    return _dp(
+        _Table(src, widest),
+        _Table(tgt, widest),
+        lo,
+        hi,
+        s,
+        var,
+    )
+
+
+def search(
+    src: SideFeatures,
+    tgt: SideFeatures,
+    s: AlignSettings,
+    var: float,
+    guide: list[Step] | None,
+) -> list[Step]:
+    """The best path for two sides (1-0/0-1 steps only when one side is empty)."""
+    n, m = len(src.lengths), len(tgt.lengths)
+    if n == 0 or m == 0:
+        return [(i, 1, 0, 0, 0.0) for i in range(n)] + [(0, 0, j, 1, 0.0) for j in range(m)]
+    return _search(src, tgt, s, var, guide)

@@ -1,0 +1,105 @@
+"""``unmt bench segment``: segmentation throughput and peak memory on synthetic documents.
+
+The synthetic document is the example report (``examples/un-report.zh.txt``, or ``--input``)
+repeated until it reaches the wanted size, with its paragraph numbers renumbered so that they run
+1..N through the whole document, as in a real long report. For each size the command prints the
+wall-clock and CPU time of ``segment_file`` (read, decode, clean,
+structure, sentences), the throughput in MB/s of input for each (CPU time is the figure that
+does not depend on other processes sharing the machine), and the peak of Python memory
+allocations (measured in a second, separate run under ``tracemalloc``, which slows the code
+down and so is not timed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+from unmt.errors import UserError
+from unmt.pipeline.bench.data import EXAMPLES
+
+_EXAMPLE = EXAMPLES / "un-report.zh.txt"
+_NUMBER = re.compile(r"(\s*)(\d+)")
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``unmt bench segment``."""
+    p = subparsers.add_parser("segment", help="segmentation speed (MB/s) and peak memory")
+    p.add_argument("--input", default=None, help="seed document (default: the example report)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument(
+        "--sizes", default="1,3,10", help="comma-separated document sizes in MB (default 1,3,10)"
+    )
+    p.set_defaults(func=run)
+
+
+def synthetic(seed: str, lang: str, size: int) -> str:
+    """The seed document repeated to at least ``size`` bytes, paragraphs numbered 1..N."""
+    from unmt.pipeline.segment.structure import parse
+
+    lines = seed.split("\n")
+    parsed = parse(seed, lang)
+    starts = {b.line - 1: int(b.label) for b in parsed.blocks if b.kind == "paragraph" and b.label}
+    if not starts:
+        raise UserError("the seed document has no numbered paragraphs", hint="use a UN report")
+    per_copy = max(starts.values())
+    out: list[str] = []
+    total = 0
+    copy = 0
+    while total < size:
+        for i, line in enumerate(lines):
+            if i in starts:
+                n = starts[i] + copy * per_copy
+                m = _NUMBER.match(line)
+                if m:
+                    line = f"{m.group(1)}{n}{line[m.end() :]}"
+            out.append(line)
+            total += len(line.encode("utf-8")) + 1
+        copy += 1
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print one line per size: MB, seconds, MB/s, CPU seconds, CPU MB/s, segments, peak MiB."""
+    from unmt.pipeline.segment.ingest import read_input
+    from unmt.pipeline.segment.segmenter import segment_file
+
+    seed_path = Path(args.input) if args.input else _EXAMPLE
+    seed = read_input(seed_path).text
+    try:
+        sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        raise UserError(f"bad --sizes {args.sizes!r}", hint="give numbers such as 1,3,10") from None
+    print(f"seed: {seed_path} ({args.lang}); peak = Python allocations under tracemalloc")
+    print(
+        f"{'MB':>6} {'seconds':>8} {'MB/s':>7} {'cpu s':>7} {'cpu MB/s':>8} {'segments':>9} "
+        f"{'peak MiB':>9} {'peak/input':>10}"
+    )
+    with tempfile.TemporaryDirectory(prefix="unmt-bench-") as tmp:
+        for mb in sizes:
+            text = synthetic(seed, args.lang, int(mb * 1_000_000))
+            path = Path(tmp) / f"synthetic-{mb}.txt"
+            path.write_text(text, encoding="utf-8")
+            nbytes = path.stat().st_size
+            t0, c0 = time.perf_counter(), time.process_time()
+            _, segments = segment_file(path, args.lang)
+            seconds = time.perf_counter() - t0
+            cpu = time.process_time() - c0
+            count = len(segments)
+            del segments
+            tracemalloc.start()
+            segment_file(path, args.lang)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            mbytes = nbytes / 1e6
+            print(
+                f"{mbytes:6.2f} {seconds:8.2f} {mbytes / seconds:7.2f} {cpu:7.2f} "
+                f"{mbytes / max(cpu, 1e-9):8.2f} {count:>9} "
+                f"{peak / 2**20:9.1f} {peak / nbytes:10.2f}"
+            )
+    return 0

@@ -1,0 +1,133 @@
+"""``unmt align``: align the sentences of a document with those of its translation."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+from typing import Any
+
+from unmt.errors import UserError
+from unmt.fileio import output_stream
+
+log = logging.getLogger(__name__)
+
+LANGS = ("zh", "en")
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``unmt align``."""
+    p = subparsers.add_parser(
+        "align",
+        help="align source and target sentences (beads like [0,1]:[0])",
+        description=(
+            "Align SRC with TGT, each one sentence per line or the JSONL of `unmt segment` "
+            "(numbered paragraphs and headings then anchor the alignment). Output: one bead per "
+            "line, [src ids]:[tgt ids], 0-based, every line of both sides in exactly one bead, "
+            "in order; [5]:[] and []:[7] mark lines left unaligned."
+        ),
+    )
+    p.add_argument("src", metavar="SRC", help="source sentences (text or segment JSONL)")
+    p.add_argument("tgt", metavar="TGT", help="target sentences (text or segment JSONL)")
+    p.add_argument("-o", "--output", metavar="OUT", default=None, help="output file (stdout)")
+    p.add_argument(
+        "--mt",
+        metavar="MT",
+        default=None,
+        help="the source translated into the target language: one line per SRC sentence, "
+        "or the JSONL of unmt translate",
+    )
+    p.add_argument("--src-lang", choices=LANGS, default="zh", help="language of SRC (zh)")
+    p.add_argument("--tgt-lang", choices=LANGS, default="en", help="language of TGT (en)")
+    p.add_argument(
+        "--format",
+        choices=("beads", "tsv", "jsonl"),
+        default="beads",
+        help="beads: [i,j]:[k]; tsv: bead, score, source and target text; jsonl: records",
+    )
+    p.add_argument(
+        "--segment",
+        action="store_true",
+        help="SRC and TGT are raw documents (.txt/.docx): segment them first",
+    )
+    p.add_argument(
+        "--embeddings",
+        metavar="MODEL",
+        default=None,
+        help="also compare sentence embeddings of this sentence-transformers model (id or "
+        "folder; needs the sentence-transformers package); off by default",
+    )
+    p.add_argument(
+        "--no-learn",
+        action="store_true",
+        help="one pass only (no word pairs learned from a first alignment)",
+    )
+    p.set_defaults(func=run)
+
+
+def _load(path: str, lang: str, segment: bool) -> tuple[list[str], list[Any] | None]:
+    if segment:
+        from unmt.pipeline.segment.segmenter import segment_file
+
+        _doc, segments = segment_file(path, lang=lang)
+        return [seg.text for seg in segments], list(segments)
+    from unmt.pipeline.align.beadio import read_sentences
+
+    return read_sentences(path)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Align ``args.src`` with ``args.tgt`` and write the beads; returns the exit code."""
+    import dataclasses
+
+    from unmt.pipeline.align.aligner import (
+        AlignSettings,
+        align_sentences,
+        alignment_signature,
+        segment_group,
+    )
+    from unmt.pipeline.align.beadio import read_mt, write_beads
+
+    src, src_segs = _load(args.src, args.src_lang, args.segment)
+    tgt, tgt_segs = _load(args.tgt, args.tgt_lang, args.segment)
+    mt = None
+    if args.mt is not None:
+        mt = read_mt(args.mt)
+        if len(mt) != len(src):
+            raise UserError(
+                f"--mt has {len(mt)} lines but SRC has {len(src)} sentences",
+                path=args.mt,
+                hint="give one translation per source sentence, in the same order",
+            )
+    for path, side in ((args.src, src), (args.tgt, tgt)):
+        if not side:
+            log.warning("%s: no sentences; every line of the other side stays unaligned", path)
+    settings = AlignSettings()
+    if args.no_learn:
+        settings = dataclasses.replace(settings, learn=False)
+    if args.embeddings:
+        settings = dataclasses.replace(settings, embeddings=args.embeddings)
+    groups: dict[str, Any] = {}
+    if src_segs is not None and tgt_segs is not None:
+        groups = {
+            "src_groups": [segment_group(s) for s in src_segs],
+            "tgt_groups": [segment_group(s) for s in tgt_segs],
+        }
+    beads = align_sentences(
+        src,
+        tgt,
+        src_lang=args.src_lang,
+        tgt_lang=args.tgt_lang,
+        mt=mt,
+        settings=settings,
+        **groups,
+    )
+    with output_stream(args.output) as fh:
+        write_beads(fh, beads, args.format, src, tgt)
+    kinds: dict[str, int] = {}
+    for b in beads:
+        key = f"{len(b.src)}-{len(b.tgt)}"
+        kinds[key] = kinds.get(key, 0) + 1
+    log.info("%s: %d beads %s", Path(args.output or "-").name, len(beads), kinds)
+    log.info("signature: %s", alignment_signature(settings, mt=mt is not None))
+    return 0

@@ -1,0 +1,158 @@
+"""``unmt export``: finished run directories -> a Hugging Face dataset and/or a TMX file.
+
+Everything is written into a staging folder next to OUT and swapped in at the end, so OUT is
+either the previous export or the new one, never half of each. An existing OUT that is not a
+unmt export is left alone (an error). Several run directories merge into one export.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from unmt.errors import UserError
+from unmt.fileio import atomic_output
+
+log = logging.getLogger(__name__)
+
+MARKER = ".unmt-export.json"
+TMX_NAME = "unmt.zh-en.tmx"
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``unmt export``."""
+    p = subparsers.add_parser(
+        "export",
+        help="export finished runs as a Hugging Face dataset and/or TMX",
+        description=(
+            "Export the finished documents of one or more run directories (runs sharded over "
+            "inputs merge) as Parquet shards with a dataset card, and/or TMX 1.4b."
+        ),
+    )
+    p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="run directories of `unmt run`")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder")
+    p.add_argument("--format", choices=("hf", "tmx", "all"), default="all", help="default: all")
+    p.add_argument(
+        "--shard-rows", type=int, default=50_000, metavar="N", help="rows per Parquet shard"
+    )
+    p.add_argument("--push-to-hub", metavar="REPO", help="upload the dataset to this hub repo")
+    p.add_argument("--private", action="store_true", help="create the hub repo as private")
+    p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    p.set_defaults(func=run_export)
+
+
+@contextlib.contextmanager
+def staged_dir(out: Path) -> Iterator[Path]:
+    """A fresh folder beside ``out`` that replaces it when the block succeeds."""
+    if out.exists() and not out.is_dir():
+        raise UserError("the export output is a file", path=out, hint="give a folder to -o")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise UserError(
+            "the export folder exists and is not a unmt export",
+            path=out,
+            hint="give a new or empty folder to -o",
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    try:
+        yield stage
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            out.replace(old / "x")
+        stage.replace(out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def push_to_hub(folder: Path, repo_id: str, *, private: bool) -> str:
+    """Upload ``folder`` as a dataset repo with huggingface_hub; return the repo URL."""
+    from huggingface_hub import HfApi, constants
+
+    if constants.HF_HUB_OFFLINE:
+        raise UserError(
+            f"cannot push to {repo_id}: Hugging Face offline mode is on (HF_HUB_OFFLINE=1)",
+            hint=f"unset it, log in (`hf auth login`) and upload {folder} again",
+        )
+    api = HfApi()
+    try:
+        url = api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        api.upload_folder(
+            folder_path=str(folder),
+            repo_id=repo_id,
+            repo_type="dataset",
+            commit_message="Upload dataset exported by unmt",
+            ignore_patterns=[MARKER],
+        )
+    except Exception as exc:  # network, auth and HTTP errors all become one clear line
+        log.debug("push failed", exc_info=True)
+        raise UserError(
+            f"cannot push to {repo_id}: {type(exc).__name__}: {exc}",
+            path=folder,
+            hint="check the network and your token (`hf auth login`); the export is kept",
+        ) from exc
+    return str(url)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """The ``unmt export`` command; returns the exit code."""
+    from unmt.pipeline.export.rows import collect
+
+    if args.shard_rows < 1:
+        raise UserError("--shard-rows must be at least 1")
+    if args.push_to_hub and args.format == "tmx":
+        raise UserError("--push-to-hub needs the dataset", hint="use --format hf or all")
+    export = collect(args.run_dirs)
+    if not export.docs:
+        why = "; ".join(f"{d}: {w}" for d, w in export.skipped.items()) or "no documents"
+        raise UserError(
+            f"nothing finished to export ({why})",
+            path=args.run_dirs[0],
+            hint="run `unmt run` to completion first",
+        )
+    out = Path(args.output)
+    lines: list[str] = []
+    marker: dict[str, Any] = {"runs": [str(p) for p in export.runs], "format": args.format}
+    with staged_dir(out) as stage:
+        if args.format in ("hf", "all"):
+            from unmt.pipeline.export.hf import export_hf
+
+            hf = export_hf(export, stage, shard_rows=args.shard_rows)
+            marker["rows"] = hf.rows
+            lines.append(f"dataset: {hf.rows} rows in {len(hf.shards)} Parquet shard(s), card")
+        if args.format in ("tmx", "all"):
+            from unmt.pipeline.export.tmx import export_tmx
+
+            tmx = export_tmx(export, stage / TMX_NAME)
+            marker["tmx_units"] = tmx.units
+            lines.append(
+                f"TMX: {tmx.units} translation units ({tmx.left_out} one-sided beads left out)"
+            )
+        with atomic_output(stage / MARKER) as fh:
+            json.dump(marker, fh, indent=1)
+    if not args.quiet:
+        print(f"exported {len(export.docs)} document(s) to {out}")
+        for line in lines:
+            print(f"  {line}")
+    if export.skipped:
+        print(
+            f"unmt: warning: {len(export.skipped)} document(s) not exported (unfinished or "
+            "failed): " + "; ".join(f"{d}: {w}" for d, w in export.skipped.items()),
+            file=sys.stderr,
+        )
+    if args.push_to_hub:
+        url = push_to_hub(out, args.push_to_hub, private=args.private)
+        if not args.quiet:
+            print(f"pushed to {url}")
+    return 0

@@ -1,0 +1,107 @@
+"""The ``unmt`` command line.
+
+Each command lives in its own module exposing ``add_parser(subparsers)``; the module registers
+its sub-parser and sets ``func`` (a callable taking the parsed ``argparse.Namespace`` and
+returning an exit code). Command modules import nothing heavy at module level: torch,
+transformers, ctranslate2 and datasets are imported inside the functions that need them, so
+``unmt --help`` and ``unmt segment`` stay fast.
+
+Exit codes: 0 success, 1 a run finished with failures, 2 bad input or settings
+(:class:`unmt.errors.UserError`), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import logging
+import sys
+from collections.abc import Sequence
+
+from unmt import __version__
+from unmt.errors import UserError
+
+log = logging.getLogger("unmt")
+
+#: command name -> module providing ``add_parser(subparsers)``
+COMMANDS: dict[str, str] = {
+    "segment": "unmt.pipeline.cli.segment",
+    "translate": "unmt.pipeline.cli.translate",
+    "models": "unmt.pipeline.cli.models",
+    "align": "unmt.pipeline.cli.align",
+    "score": "unmt.pipeline.cli.score",
+    "glossary": "unmt.pipeline.cli.glossary",
+    "eval": "unmt.pipeline.cli.evaluate",
+    "run": "unmt.pipeline.cli.run",
+    "export": "unmt.pipeline.cli.export",
+}
+
+#: ``unmt bench NAME`` -> module providing ``add_parser(subparsers)``
+BENCHES: dict[str, str] = {
+    "segment": "unmt.pipeline.bench.segment",
+    "translate": "unmt.pipeline.bench.translate",
+    "score": "unmt.pipeline.bench.score",
+    "align": "unmt.pipeline.bench.align",
+    "run": "unmt.pipeline.bench.run",
+}
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Build the full parser (or, with ``only``, just that command's sub-parser)."""
+    parser = argparse.ArgumentParser(
+        prog="unmt",
+        description=(
+            "Chinese-to-English translation, alignment and terminology scoring for "
+            "United Nations documents."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"unmt {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in COMMANDS.items():
+        if only is not None and name != only:
+            continue
+        if _module_exists(module):
+            importlib.import_module(module).add_parser(sub)
+    if only in (None, "bench"):
+        bench = sub.add_parser("bench", help="benchmarks that print speed and memory figures")
+        bench_sub = bench.add_subparsers(dest="bench", metavar="BENCH", required=True)
+        for module in BENCHES.values():
+            if _module_exists(module):
+                importlib.import_module(module).add_parser(bench_sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``unmt`` console script; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in args_list if not a.startswith("-")), None)
+    only = first if first in COMMANDS or first == "bench" else None
+    parser = build_parser(only)
+    args = parser.parse_args(args_list)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="unmt: %(levelname)s: %(message)s",
+    )
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(func(args) or 0)
+    except UserError as exc:
+        print(f"unmt: error: {exc.render()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("unmt: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

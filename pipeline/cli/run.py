@@ -1,0 +1,71 @@
+"""``unmt run``: segment, translate, align, score and report many documents into a run directory.
+
+See :mod:`unmt.pipeline.run.runner` for the stages and :mod:`unmt.pipeline.run.config` for the YAML
+config. Prints a summary and where the report is; exit code 1 when any document failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from unmt.pipeline.cli.glossary import add_glossary_option
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``unmt run``."""
+    p = subparsers.add_parser(
+        "run",
+        help="run every stage on many documents into a resumable run directory",
+        description=(
+            "Segment, translate, align (with a reference), score and report Chinese documents. "
+            "Re-running skips stages whose inputs and settings did not change; an interrupted "
+            "run resumes from the translation cache."
+        ),
+    )
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="files, directories or globs")
+    p.add_argument("-o", "--output", metavar="RUN_DIR", help="the run directory")
+    p.add_argument(
+        "--reference", dest="references", nargs="+", action="extend", metavar="EN",
+        help="English references, one per INPUT in the same order",
+    )  # fmt: skip
+    p.add_argument("--pairs", metavar="MANIFEST", help="TSV/JSONL of zh path, en path, doc id")
+    add_glossary_option(
+        p, "glossary file (repeatable; default: the shipped UN glossary)", dest="glossaries"
+    )
+    p.add_argument("--model", help="hub id, local folder, or `tiny` (default: opus-mt-zh-en)")
+    p.add_argument("--backend", help="auto, transformers or ctranslate2 (default: auto)")
+    p.add_argument("--beam", type=int, help="beam size")
+    p.add_argument("--batch-size", type=int, help="segments per batch")
+    p.add_argument("--device", help="auto, cpu or cuda")
+    p.add_argument("--compute-type", help="ctranslate2 compute type (float32, int8, ...)")
+    p.add_argument(
+        "--cache", metavar="PATH", help="translation cache (default RUN_DIR/cache.sqlite)"
+    )
+    p.add_argument("--config", metavar="YAML", help="a run config; flags override it")
+    p.add_argument("--force", action="store_true", default=None, help="redo every stage")
+    p.add_argument("--jobs", type=int, metavar="N", help="processes for the cheap stages")
+    p.add_argument("--quiet", action="store_true", default=None, help="no progress output")
+    p.set_defaults(func=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """The ``unmt run`` command; returns the exit code."""
+    from unmt.pipeline.run.config import resolve_config
+    from unmt.pipeline.run.runner import run_documents
+
+    config = resolve_config(args)
+    summary = run_documents(config, progress=not config.quiet)
+    total = len(summary.done) + len(summary.failed)
+    line = (
+        f"unmt run: {len(summary.done)} of {total} document(s) done, {summary.segments} "
+        f"segments, {len(summary.failed)} failed, in {summary.seconds:.1f} s"
+    )
+    print(line)
+    for doc_id, error in summary.failed.items():
+        print(f"  failed: {doc_id}: {error}", file=sys.stderr)
+    if summary.report is not None:
+        print(f"report: {summary.report}")
+    print(f"run directory: {summary.run_dir}  (export: unmt export {summary.run_dir} -o OUT)")
+    return summary.exit_code

@@ -1,0 +1,119 @@
+"""Reading the finished rows of one or more run directories, for the exporters.
+
+Each finished document of a run has ``docs/<doc>/pairs.jsonl`` (written by the run's score
+stage): one row per alignment bead (or per segment when there is no reference) with ``id``,
+``doc``, ``para``, ``block``, ``zh``, ``en``, ``en_origin`` (``reference`` or ``mt``), ``mt``,
+``bead`` (its shape, ``"2-1"``), ``terms`` (``zh``, ``en``, ``found``) and ``chrf``.
+
+Several run directories merge (inputs sharded over several runs): documents are taken in the
+order of the run directories, then of each manifest. The same document (same source sha256) in
+two runs is taken once; two different documents with one id are an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from unmt.errors import UserError
+from unmt.fileio import jsonl_records, read_lines
+from unmt.pipeline.run.rundir import RunDir, sha256_file
+
+log = logging.getLogger(__name__)
+
+PAIRS_FILE = "pairs.jsonl"
+ROWS_STAGE = "score"
+
+
+@dataclass
+class ExportSet:
+    """What the exporters write: finished documents' rows and what was left out.
+
+    Attributes:
+        runs: the run directories read.
+        docs: doc id -> manifest entry, for the documents exported, in order.
+        pairs: doc id -> path of its ``pairs.jsonl``.
+        skipped: doc id -> why it was not exported (failed, unfinished, duplicate).
+        settings: the first run's settings (model, glossaries, ...).
+        signatures: signature name -> value, merged over runs (first wins).
+    """
+
+    runs: list[Path]
+    docs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pairs: dict[str, Path] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    signatures: dict[str, Any] = field(default_factory=dict)
+    translators: list[dict[str, Any]] = field(default_factory=list)
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Every row of every exported document, in order."""
+        for doc_id, path in self.pairs.items():
+            hint = f"a broken row of document {doc_id}; run `unmt run` again on this run directory"
+            for _, row in jsonl_records(path, read_lines(path), hint=hint):
+                yield row
+
+
+def _finished_pairs(run: RunDir, doc_id: str, entry: dict[str, Any]) -> tuple[Path | None, str]:
+    """The document's pairs file when its rows stage finished intact, else why not."""
+    if entry.get("status") == "failed":
+        return None, f"failed: {entry.get('error', 'unknown error')}"
+    stage = entry.get("stages", {}).get(ROWS_STAGE)
+    if not stage or stage.get("status") != "done":
+        return None, "unfinished (not scored yet)"
+    for rel, digest in stage.get("outputs", {}).items():
+        if not rel.endswith("/" + PAIRS_FILE):
+            continue
+        path = run.path / rel
+        if path.is_file() and sha256_file(path) == digest:
+            return path, ""
+        return None, f"unfinished ({rel} missing or changed since the run)"
+    return None, "unfinished (no pairs file recorded)"
+
+
+def collect(run_dirs: Sequence[str | Path]) -> ExportSet:
+    """Read the manifests of ``run_dirs`` and gather their finished documents."""
+    if not run_dirs:
+        raise UserError("no run directory given", hint="name at least one RUN_DIR")
+    result = ExportSet(runs=[])
+    sources: dict[str, str] = {}
+    for rd in run_dirs:
+        run = RunDir(rd, create=False)
+        if not run.manifest_path.is_file():
+            raise UserError(
+                "not a run directory (no manifest.json)",
+                path=run.path,
+                hint="give a directory written by `unmt run`",
+            )
+        result.runs.append(run.path)
+        manifest = run.manifest
+        if not result.settings:
+            result.settings = dict(manifest.get("settings", {}))
+        for name, value in manifest.get("signatures", {}).items():
+            result.signatures.setdefault(name, value)
+        translator = manifest.get("translator")
+        if translator and translator not in result.translators:
+            result.translators.append(translator)
+        for doc_id, entry in manifest.get("documents", {}).items():
+            sha = str(entry.get("sha256", ""))
+            if doc_id in sources:
+                if sources[doc_id] == sha:
+                    log.warning("%s: %s appears in two runs; exported once", run.path, doc_id)
+                    continue
+                raise UserError(
+                    f"two different documents share the id {doc_id!r}",
+                    path=run.path,
+                    hint="give them distinct ids (a --pairs manifest's third column)",
+                )
+            path, why = _finished_pairs(run, doc_id, entry)
+            if path is None:
+                result.skipped[doc_id] = why
+                continue
+            sources[doc_id] = sha
+            result.skipped.pop(doc_id, None)
+            result.docs[doc_id] = entry
+            result.pairs[doc_id] = path
+    return result

@@ -1,0 +1,160 @@
+"""Which documents a run covers: inputs, references, and pairs manifests.
+
+- INPUT arguments are files, directories or globs. A directory contributes its ``.txt`` and
+  ``.docx`` files (sorted, not recursive), except files tagged English (``name.en.txt``).
+- ``--reference`` files pair with the inputs in order (their counts must match); an empty
+  string stands for "no reference" for that input.
+- A pairs manifest is TSV (``zh path<TAB>en path[<TAB>doc id]``; ``#`` comments; the en column
+  may be empty) or JSONL (``{"zh": ..., "en": ..., "id": ...}``). Relative paths are relative to
+  the manifest's folder.
+- A document id is the file name without its extension and a trailing ``.zh`` tag
+  (``E-CN.15-2021-5.zh.txt`` -> ``E-CN.15-2021-5``), made folder-safe and unique.
+
+A file that does not exist is not an error here: the document fails in the run (recorded in the
+manifest) and the others go on. A glob matching nothing is an error.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from unmt.errors import UserError
+from unmt.pipeline.run.rundir import safe_doc_id
+
+DOC_SUFFIXES = (".txt", ".docx")
+_GLOB_CHARS = set("*?[")
+
+
+@dataclass(frozen=True)
+class DocInput:
+    """One document of a run: its id, Chinese source, and English reference (if any)."""
+
+    doc_id: str
+    source: Path
+    reference: Path | None = None
+
+
+def default_doc_id(path: Path) -> str:
+    """``dir/E-CN.15-2021-5.zh.txt`` -> ``E-CN.15-2021-5``."""
+    name = path.name
+    for suffix in DOC_SUFFIXES:
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    if name.lower().endswith((".zh", ".zh-cn", ".zh_cn")):
+        name = name.rsplit(".", 1)[0]
+    return safe_doc_id(name)
+
+
+def _is_english_file(path: Path) -> bool:
+    parts = path.name.lower().split(".")
+    return len(parts) >= 3 and parts[-2] == "en"
+
+
+def expand_inputs(patterns: list[str]) -> list[Path]:
+    """Files named by ``patterns`` (files, directories, globs), in the order given."""
+    out: list[Path] = []
+    for pattern in patterns:
+        path = Path(pattern)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in DOC_SUFFIXES and not _is_english_file(p)
+            )
+            if not found:
+                raise UserError(
+                    "no .txt or .docx documents in this directory",
+                    path=path,
+                    hint="name the files, or a directory that holds Chinese documents",
+                )
+            out.extend(found)
+        elif _GLOB_CHARS & set(pattern) and not path.exists():
+            matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
+            matches = [p for p in matches if p.is_file()]
+            if not matches:
+                raise UserError(f"no file matches {pattern!r}", hint="check the pattern")
+            out.extend(matches)
+        else:
+            out.append(path)  # missing files fail later, as a document
+    return out
+
+
+def _unique(ids: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for doc_id in ids:
+        candidate, n = doc_id, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{doc_id}-{n}"
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def read_pairs(path: str | Path) -> list[DocInput]:
+    """Read a TSV or JSONL pairs manifest."""
+    manifest = Path(path)
+    try:
+        text = manifest.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise UserError("no such pairs manifest", path=manifest) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read the pairs manifest ({exc})", path=manifest) from exc
+    base = manifest.parent
+    rows: list[tuple[str, str, str]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if line.lstrip().startswith("{"):
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UserError(f"not valid JSON ({exc.msg})", path=manifest, line=n) from exc
+            if not isinstance(obj, dict) or not isinstance(obj.get("zh"), str):
+                raise UserError(
+                    'a JSONL pair needs a "zh" path', path=manifest, line=n, hint='{"zh": ...}'
+                )
+            rows.append((obj["zh"], str(obj.get("en") or ""), str(obj.get("id") or "")))
+            continue
+        cols = line.split("\t")
+        if n == 1 and cols[0].strip().lower() in ("zh", "source", "zh_path"):
+            continue  # a header line
+        if len(cols) > 3 or not cols[0].strip():
+            raise UserError(
+                f"expected 'zh path<TAB>en path[<TAB>doc id]', got {len(cols)} column(s)",
+                path=manifest,
+                line=n,
+                hint="separate the columns with one tab each",
+            )
+        cols += [""] * (3 - len(cols))
+        rows.append((cols[0].strip(), cols[1].strip(), cols[2].strip()))
+    if not rows:
+        raise UserError("the pairs manifest lists no documents", path=manifest)
+    ids = _unique([safe_doc_id(i) if i else default_doc_id(Path(zh)) for zh, _, i in rows])
+    return [
+        DocInput(doc_id, base / zh, (base / en) if en else None)
+        for doc_id, (zh, en, _) in zip(ids, rows, strict=True)
+    ]
+
+
+def collect_documents(
+    inputs: list[str], references: list[str], pairs: str | None = None
+) -> list[DocInput]:
+    """The run's documents: expanded inputs paired with references, then the pairs manifest."""
+    files = expand_inputs(inputs) if inputs else []
+    if references and len(references) != len(files):
+        raise UserError(
+            f"{len(references)} reference(s) for {len(files)} input document(s)",
+            hint="give one --reference per input, in the same order, or use --pairs",
+        )
+    refs = [Path(r) if r else None for r in references] if references else [None] * len(files)
+    docs = [DocInput("", f, refs[i]) for i, f in enumerate(files)]
+    if pairs:
+        docs += read_pairs(pairs)
+    ids = _unique([d.doc_id or default_doc_id(d.source) for d in docs])
+    return [DocInput(i, d.source, d.reference) for i, d in zip(ids, docs, strict=True)]

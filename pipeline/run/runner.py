@@ -1,0 +1,287 @@
+"""``unmt run``'s orchestration: many documents -> per-document stage files and reports.
+
+Per document: segment (and segment the reference) -> translate -> align with the reference when
+there is one (never without: source and MT are 1-1 by construction) -> score -> report; then a
+corpus report over every finished document. Three phases:
+
+1. *prepare* (cheap, over documents in ``jobs`` processes): segmentation;
+2. *translate* (one model, documents in order): the translator is opened only when some document
+   needs translating, and its persistent cache (``RUN_DIR/cache.sqlite`` unless ``cache`` is
+   set) makes an interrupted run resume without translating a segment twice;
+3. *finish* (cheap, in ``jobs`` processes): alignment, scoring, the document's report.
+
+A document that fails (missing file, bad encoding, empty) is recorded in the manifest and the
+corpus report; the others go on. Each stage is skipped when its inputs and settings did not
+change (:class:`unmt.pipeline.run.rundir.RunDir`); ``force`` redoes every stage.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import logging
+import multiprocessing
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from unmt.errors import UserError
+from unmt.pipeline.run import stages as st
+from unmt.pipeline.run.codekey import stage_code_key
+from unmt.pipeline.run.config import RunConfig
+from unmt.pipeline.run.corpus import corpus_report, score_context
+from unmt.pipeline.run.inputs import DocInput, collect_documents
+from unmt.pipeline.run.rundir import (
+    RunDir,
+    library_versions,
+)
+
+log = logging.getLogger(__name__)
+
+CACHE_NAME = "cache.sqlite"
+
+
+@dataclass
+class RunSummary:
+    """The outcome of a run."""
+
+    run_dir: Path
+    done: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    report: Path | None = None
+    seconds: float = 0.0
+    segments: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, UserError):
+        return exc.render()
+    return f"{type(exc).__name__}: {exc}"
+
+
+class DocStages:
+    """The stages of one document against a run directory."""
+
+    def __init__(self, run: RunDir, config: RunConfig) -> None:
+        self.run = run
+        self.config = config
+
+    def _stage(self, doc_id: str, stage: str, **kw: Any) -> None:
+        self.run.stage(doc_id, stage, force=self.config.force, **kw)
+
+    def prepare(self, doc: DocInput) -> None:
+        """Segment the source (and reference)."""
+        from unmt.pipeline.segment.segmenter import SEGMENTER_VERSION
+
+        for lang, path in (("zh", doc.source), ("en", doc.reference)):
+            if path is None:
+                continue
+            self._stage(
+                doc.doc_id,
+                f"segment.{lang}",
+                settings={
+                    "lang": lang,
+                    "segmenter": SEGMENTER_VERSION,
+                    "code": stage_code_key("segment"),
+                },
+                inputs={"source": path},
+                outputs={"segments": f"segments.{lang}.jsonl", "document": f"document.{lang}.json"},
+                run=lambda p, path=path, lang=lang: st.segment_stage(path, lang, doc.doc_id, p),
+            )
+        entry = self.run.document(doc.doc_id)["stages"]
+        if doc.reference is not None:
+            flag = st.paragraph_flag(
+                entry["segment.zh"]["info"]["paragraphs"], entry["segment.en"]["info"]["paragraphs"]
+            )
+            self.run.set_document(doc.doc_id, flags=[flag] if flag else [])
+        if entry["segment.zh"]["info"]["segments"] == 0:
+            raise UserError("no text to translate after segmentation", path=doc.source)
+
+    def translate(self, doc: DocInput, translator: Any, identity: dict[str, Any]) -> None:
+        """Translate the Chinese segments with the run's one translator."""
+        d = self.run.doc_dir(doc.doc_id)
+        self._stage(
+            doc.doc_id,
+            "translate",
+            settings={**self.config.translation_settings(), "identity": identity},
+            inputs={"segments": d / "segments.zh.jsonl"},
+            outputs={"translations": "translations.jsonl"},
+            run=lambda p: st.translate_stage(d / "segments.zh.jsonl", translator, p),
+        )
+
+    def finish(self, doc: DocInput, glossary_paths: list[str]) -> None:
+        """Align (with a reference), score and report one translated document."""
+        d = self.run.doc_dir(doc.doc_id)
+        zh, tr, en = d / "segments.zh.jsonl", d / "translations.jsonl", d / "segments.en.jsonl"
+        beads = d / "beads.jsonl"
+        if doc.reference is not None:
+            self._stage(
+                doc.doc_id,
+                "align",
+                settings={"aligner": align_signature(), "code": stage_code_key("align")},
+                inputs={"zh": zh, "en": en, "mt": tr},
+                outputs={"beads": "beads.jsonl"},
+                run=lambda p: st.align_stage(zh, en, tr, p),
+            )
+        inputs = {"zh": zh, "mt": tr}
+        if doc.reference is not None:
+            inputs.update(en=en, beads=beads)
+        glossaries = st.glossary_files(glossary_paths)
+        inputs.update({f"glossary{i}": g for i, g in enumerate(glossaries)})
+        matcher = st.term_matcher(tuple(str(g) for g in glossaries))
+        context = score_context(self.run)
+        has_ref = doc.reference is not None
+        self._stage(
+            doc.doc_id,
+            "score",
+            settings={
+                "code": stage_code_key("score"),
+                "terms": matcher.signature,
+                "context": context,
+            },
+            inputs=inputs,
+            outputs={
+                "terms": "terms.jsonl",
+                "pairs": "pairs.jsonl",
+                "html": "report.html",
+                "md": "report.md",
+                "json": "report.json",
+            },
+            run=lambda p: st.score_stage(st.load_units(d, has_ref), matcher, context, p),
+        )
+
+
+@functools.cache
+def align_signature() -> str:
+    """The aligner's own signature (version, similarity sources, lexicon) with the MT bridge."""
+    from unmt.pipeline.align.aligner import alignment_signature
+
+    return alignment_signature(mt=True)
+
+
+def _guard(run: RunDir, doc: DocInput, step: Callable[[], None]) -> None:
+    """Run ``step`` for ``doc``; a failure is recorded on the document, not raised."""
+    try:
+        step()
+    except st.TranslatorUnavailable:
+        raise
+    except Exception as exc:  # one document failing must not stop the others
+        log.debug("%s failed", doc.doc_id, exc_info=True)
+        run.set_document(doc.doc_id, status="failed", error=_error_text(exc))
+
+
+def _step(stages: DocStages, doc: DocInput, phase: str) -> None:
+    if phase == "prepare":
+        stages.prepare(doc)
+    else:
+        stages.finish(doc, stages.config.glossaries)
+
+
+def _worker(run_path: str, config: RunConfig, doc: DocInput, phase: str) -> dict[str, Any]:
+    """Process-pool entry: one phase of one document; returns its manifest entry."""
+    run = RunDir(run_path, persist=False)
+    _guard(run, doc, functools.partial(_step, DocStages(run, config), doc, phase))
+    return run.document(doc.doc_id)
+
+
+def _each(run: RunDir, config: RunConfig, docs: list[DocInput], phase: str) -> None:
+    """Run a cheap phase over ``docs``, in ``config.jobs`` processes when more than one."""
+    docs = [d for d in docs if run.document(d.doc_id).get("status") != "failed"]
+    if config.jobs == 1 or len(docs) < 2:
+        stages = DocStages(run, config)
+        for doc in docs:
+            _guard(run, doc, functools.partial(_step, stages, doc, phase))
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(config.jobs, mp_context=ctx) as pool:
+        futures = {pool.submit(_worker, str(run.path), config, d, phase): d for d in docs}
+        for fut in concurrent.futures.as_completed(futures):
+            doc = futures[fut]
+            try:
+                entry = fut.result()
+            except Exception as exc:  # a crashed worker fails its document only
+                run.set_document(doc.doc_id, status="failed", error=_error_text(exc))
+                continue
+            run.set_document(doc.doc_id, **entry)
+
+
+def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
+    """Record inputs, settings and versions; start each document's entry afresh or keep it."""
+    known = run.documents()
+    entries = {}
+    for doc in docs:
+        old = known.get(doc.doc_id, {})
+        entry = {
+            "source": str(doc.source),
+            "reference": None if doc.reference is None else str(doc.reference),
+            "stages": old.get("stages", {}),
+            "status": "pending",
+            "flags": [],
+        }
+        for key, path in (("sha256", doc.source), ("reference_sha256", doc.reference)):
+            if path is not None and path.is_file():
+                entry[key] = run.digest(path)
+        entries[doc.doc_id] = entry
+    dropped = sorted(set(known) - set(entries))
+    if dropped:
+        log.info("documents no longer in this run: %s", ", ".join(dropped))
+    settings = {k: v for k, v in vars(config).items() if k not in ("force", "quiet", "jobs")}
+    run.update(documents=entries, settings=settings, versions=library_versions())
+    for doc in docs:
+        for label, path in (("source", doc.source), ("reference", doc.reference)):
+            if path is not None and not path.is_file():
+                what = "no such file" if not path.exists() else "not a file"
+                error = f"{path}: {what} ({label}); check the path"
+                run.set_document(doc.doc_id, status="failed", error=error)
+
+
+def _translate_all(run: RunDir, config: RunConfig, docs: list[DocInput], *, progress: bool) -> None:
+    """Translate every live document in order through one translator.
+
+    The translator is opened (model resolved, identity known: cheap) whenever a document is
+    live, because its identity (model revision or weights hash, backend, compute type) is part
+    of the translate stage's key; the engine itself loads only if a segment is not cached.
+    """
+    live = [d for d in docs if run.document(d.doc_id).get("status") != "failed"]
+    if not live:
+        return
+    translator = st.open_run_translator(config, run.path / CACHE_NAME)
+    try:
+        identity = translator.identity()
+        run.update(translator=identity)
+        stages = DocStages(run, config)
+        for doc in st.progress(live, "translating", enabled=progress):
+            _guard(run, doc, functools.partial(stages.translate, doc, translator, identity))
+    finally:
+        translator.close()
+
+
+def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
+    """Run every stage of every document of ``config``; return what finished and failed."""
+    start = time.perf_counter()
+    run = RunDir(config.output or "")
+    run.remove_stale_parts()
+    docs = collect_documents(config.inputs, config.references, config.pairs)
+    _register(run, config, docs)
+    _each(run, config, docs, "prepare")
+    _translate_all(run, config, docs, progress=progress and not config.quiet)
+    _each(run, config, docs, "finish")
+    summary = RunSummary(run_dir=run.path)
+    for doc in docs:
+        entry = run.document(doc.doc_id)
+        if entry.get("status") == "failed":
+            summary.failed[doc.doc_id] = entry.get("error", "failed")
+        else:
+            run.set_document(doc.doc_id, status="done", error=None)
+            summary.done.append(doc.doc_id)
+            summary.segments += entry["stages"]["segment.zh"]["info"]["segments"]
+    summary.report = corpus_report(run, config, summary.done, summary.failed)
+    summary.seconds = time.perf_counter() - start
+    run.update(summary={"done": len(summary.done), "failed": summary.failed})
+    return summary

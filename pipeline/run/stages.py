@@ -1,0 +1,249 @@
+"""The per-document stages of ``unmt run``, as functions from input files to output files.
+
+Each function reads the files of earlier stages, calls the stage's own module (segmentation,
+translation, alignment, scoring) and writes its outputs atomically; :mod:`unmt.pipeline.run.runner`
+decides whether a stage needs to run (:class:`unmt.pipeline.run.rundir.RunDir`).
+
+Files of one document (``RUN_DIR/docs/<doc>/``):
+
+- ``segments.zh.jsonl`` / ``segments.en.jsonl``: :class:`Segment` records (``document.*.json``
+  holds the :class:`Document` with its blocks);
+- ``translations.jsonl``: :class:`Translation` records, one per Chinese segment;
+- ``beads.jsonl``: :class:`Bead` records (only with a reference);
+- ``terms.jsonl``: :class:`TermHit` records; ``pairs.jsonl``: the rows the exporters read
+  (:mod:`unmt.pipeline.export.rows`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from unmt.errors import UserError
+from unmt.fileio import atomic_output, read_jsonl, write_jsonl
+from unmt.pipeline.run.config import RunConfig
+from unmt.records import Bead, Segment, Translation
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def load_segments(path: Path) -> list[Segment]:
+    return [Segment.from_json(r) for r in read_jsonl(path)]
+
+
+def segment_stage(source: Path, lang: str, doc_id: str, paths: dict[str, Path]) -> dict[str, Any]:
+    """Segment one document into ``paths["segments"]`` and ``paths["document"]``."""
+    from unmt.pipeline.segment.segmenter import segment_file
+
+    document, segments = segment_file(source, lang=lang, doc_id=doc_id)
+    with atomic_output(paths["document"]) as fh:
+        json.dump(document.to_json(), fh, ensure_ascii=False)
+    n = write_jsonl(paths["segments"], (s.to_json() for s in segments))
+    paragraphs = sum(1 for b in document.blocks if b.kind == "paragraph")
+    return {"segments": n, "paragraphs": paragraphs, "blocks": len(document.blocks)}
+
+
+def paragraph_flag(zh_paragraphs: int, en_paragraphs: int) -> str | None:
+    """The flag recorded when source and reference number their paragraphs differently."""
+    if zh_paragraphs == en_paragraphs:
+        return None
+    return f"paragraph-count-mismatch: zh {zh_paragraphs}, en {en_paragraphs} (aligned anyway)"
+
+
+def align_stage(
+    zh_path: Path, en_path: Path, mt_path: Path, paths: dict[str, Path]
+) -> dict[str, Any]:
+    """Align the Chinese segments with the reference's (MT as a bridge) into ``beads``."""
+    from unmt.pipeline.align.aligner import align_segments
+
+    zh, en = load_segments(zh_path), load_segments(en_path)
+    mt = [Translation.from_json(r).mt for r in read_jsonl(mt_path)]
+    beads = align_segments(zh, en, mt=mt) if zh and en else _one_sided(len(zh), len(en))
+    n = write_jsonl(paths["beads"], (b.to_json() for b in beads))
+    shapes: dict[str, int] = {}
+    for b in beads:
+        shape = f"{len(b.src)}-{len(b.tgt)}"
+        shapes[shape] = shapes.get(shape, 0) + 1
+    return {"beads": n, "shapes": dict(sorted(shapes.items()))}
+
+
+def _one_sided(n_src: int, n_tgt: int) -> list[Bead]:
+    return [Bead((i,), ()) for i in range(n_src)] + [Bead((), (j,)) for j in range(n_tgt)]
+
+
+def _join(texts: Sequence[str], lang: str) -> str:
+    return ("" if lang == "zh" else " ").join(t.strip() for t in texts if t.strip())
+
+
+def build_units(
+    zh: list[Segment],
+    mts: list[Translation],
+    en: list[Segment] | None,
+    beads: list[Bead] | None,
+) -> list[dict[str, Any]]:
+    """The export rows before scoring: one per bead, or one per segment without reference."""
+    if en is None or beads is None:
+        beads = [Bead((i,), (i,)) for i in range(len(zh))]
+        ref_side: list[Segment] | None = None
+    else:
+        ref_side = en
+    units = []
+    for b in beads:
+        src = [zh[i] for i in b.src]
+        mt = _join([mts[i].mt for i in b.src], "en")
+        if ref_side is None:
+            en_text, origin = mt, "mt"
+            tgt: list[Segment] = []
+        else:
+            tgt = [ref_side[j] for j in b.tgt]
+            en_text, origin = _join([s.text for s in tgt], "en"), "reference"
+        head = (src or tgt)[0]
+        if src:
+            uid = "+".join(s.id for s in src)
+        else:
+            uid = f"{head.doc}:en:" + "+".join(s.id.split(":", 1)[-1] for s in tgt)
+        units.append(
+            {
+                "id": uid,
+                "doc": head.doc,
+                "para": head.label,
+                "block": head.block,
+                "zh": _join([s.text for s in src], "zh"),
+                "en": en_text,
+                "en_origin": origin,
+                "mt": mt,
+                "bead": f"{len(b.src)}-{len(b.tgt) if ref_side is not None else 1}",
+                "has_ref": ref_side is not None,
+            }
+        )
+    return units
+
+
+def score_units(
+    units: list[dict[str, Any]], matcher: Any, context: dict[str, str], *, jobs: int = 1
+) -> Any:
+    """Score export rows with :func:`unmt.eval.scoring.score_segments` (one line per bead).
+
+    The reference side is used when every unit has one; otherwise only term figures are computed.
+    """
+    from unmt.eval.scoring import score_segments
+
+    with_ref = bool(units) and all(u["has_ref"] for u in units)
+    return score_segments(
+        [u["zh"] for u in units],
+        [u["mt"] for u in units],
+        [u["en"] for u in units] if with_ref else None,
+        matcher,
+        seg_ids=[u["id"] for u in units],
+        doc_ids=[u["doc"] for u in units],
+        context=context,
+        jobs=jobs,
+    )
+
+
+def score_stage(
+    units: list[dict[str, Any]], matcher: Any, context: dict[str, str], paths: dict[str, Path]
+) -> dict[str, Any]:
+    """Score one document: ``terms`` (TermHit records), ``pairs`` (export rows) and reports."""
+    from unmt.eval.report.write import write_report
+
+    result = score_units(units, matcher, context)
+    rows = []
+    for unit, seg in zip(units, result.segments, strict=True):
+        row = {k: v for k, v in unit.items() if k != "has_ref"}
+        row["terms"] = [{"zh": h.zh, "en": h.en, "found": h.found} for h in seg.hits]
+        two_sided = unit["has_ref"] and unit["zh"] and unit["en"]
+        row["chrf"] = None if seg.chrf is None or not two_sided else round(seg.chrf, 4)
+        rows.append(row)
+    write_jsonl(paths["terms"], (h.to_json() for h in result.hits))
+    write_jsonl(paths["pairs"], rows)
+    for name in ("html", "md", "json"):
+        write_report(result, paths[name])
+    summary = result.summary_json()
+    keep = ("bleu", "chrf", "ter", "term_accuracy", "term_occurrences", "term_hits")
+    return {"rows": len(rows), **{k: summary.get(k) for k in keep}}
+
+
+def load_units(doc_dir: Path, has_reference: bool) -> list[dict[str, Any]]:
+    """A finished document's units, rebuilt from its stage files."""
+    zh = load_segments(doc_dir / "segments.zh.jsonl")
+    mts = [Translation.from_json(r) for r in read_jsonl(doc_dir / "translations.jsonl")]
+    if [t.id for t in mts] != [s.id for s in zh]:
+        raise RuntimeError("translations.jsonl does not match segments.zh.jsonl; use --force")
+    en = beads = None
+    if has_reference:
+        en = load_segments(doc_dir / "segments.en.jsonl")
+        beads = [Bead.from_json(r) for r in read_jsonl(doc_dir / "beads.jsonl")]
+    return build_units(zh, mts, en, beads)
+
+
+@functools.lru_cache(maxsize=4)
+def term_matcher(glossary_paths: tuple[str, ...]) -> Any:
+    """The compiled term matcher of the run's glossaries (the shipped one when none)."""
+    from unmt.eval.glossary.load import load_glossaries
+    from unmt.eval.terms.matcher import TermMatcher
+
+    return TermMatcher(load_glossaries(list(glossary_paths)))
+
+
+def glossary_files(glossary_paths: Sequence[str]) -> list[Path]:
+    """The glossary files whose hashes key the score stage (the shipped one when none)."""
+    from unmt.eval.glossary.load import shipped_glossary_path
+
+    return [Path(p) for p in glossary_paths] or [shipped_glossary_path()]
+
+
+def translate_stage(seg_path: Path, translator: Any, paths: dict[str, Path]) -> dict[str, Any]:
+    """Translate one document's Chinese segments into ``paths["translations"]``."""
+    from unmt.models.translate import translate_segments
+
+    segments = load_segments(seg_path)
+    calls = getattr(translator, "model_calls", 0)
+    translations = translate_segments(segments, translator)
+    n = write_jsonl(paths["translations"], (t.to_json() for t in translations))
+    flagged = sum(1 for t in translations if t.flags)
+    return {
+        "segments": n,
+        "flagged": flagged,
+        "model_calls": getattr(translator, "model_calls", 0) - calls,
+    }
+
+
+def progress(items: list[T], desc: str, *, enabled: bool) -> Iterable[T]:
+    """A tqdm bar over ``items`` on stderr when enabled and stderr is a terminal."""
+    if not enabled or not sys.stderr.isatty() or len(items) < 2:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="doc", file=sys.stderr)
+
+
+class TranslatorUnavailable(UserError):
+    """The run's model cannot be opened: the whole run stops (exit 2), not one document."""
+
+
+def open_run_translator(config: RunConfig, default_cache: Path) -> Any:
+    """Open the translator of ``config`` (the engine itself loads on first use)."""
+    from unmt.models.translate import TranslateOptions, open_translator
+
+    options: dict[str, Any] = {
+        "model": config.model,
+        "backend": config.backend,
+        "device": config.device,
+        "cache": config.cache or default_cache,
+        "quiet": config.quiet,
+    }
+    for name in ("beam", "batch_size", "compute_type"):
+        value = getattr(config, name)
+        if value is not None:
+            options[name] = value
+    try:
+        return open_translator(TranslateOptions(**options))
+    except UserError as exc:
+        raise TranslatorUnavailable(exc.what, path=exc.path, line=exc.line, hint=exc.hint) from exc

@@ -1,0 +1,116 @@
+"""Segmentation, the public API: a document in, blocks and sentence segments out.
+
+Segment ids are ``<doc>:<kind letter><block index>.s<sentence>``: ``t`` title, ``h`` heading,
+``p`` paragraph, ``f`` footnote; the block index counts blocks of that kind from 1 (for a numbered
+document, paragraph index = paragraph number), the sentence index counts from 1 in the block. The
+same input always gives the same ids.
+
+Document ids: ``--doc-id`` when given; otherwise the file name without its last suffix, with every
+run of characters other than letters, digits, ``.``, ``_`` and ``-`` replaced by ``-``
+(``un-report.zh.txt`` -> ``un-report.zh``; ``E-CN.15-2021-5.zh.txt`` -> ``E-CN.15-2021-5.zh``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+from unmt.errors import UserError
+from unmt.pipeline.segment.ingest import normalise_newlines, read_input
+from unmt.pipeline.segment.sentences_en import split_en
+from unmt.pipeline.segment.sentences_zh import split_zh
+from unmt.pipeline.segment.structure import parse
+from unmt.records import Block, Document, Segment
+
+#: goes into score signatures; bump it whenever segmentation output can change
+SEGMENTER_VERSION = "seg-1.0"
+
+LANGS = ("zh", "en")
+KIND_LETTER = {"title": "t", "heading": "h", "paragraph": "p", "footnote": "f"}
+_BAD_ID = re.compile(r"[^\w.\-]+")
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if supported, else raise :class:`UserError` listing the known ones."""
+    if lang not in LANGS:
+        raise UserError(f"unknown language {lang!r}", hint=f"use one of: {', '.join(LANGS)}")
+    return lang
+
+
+def doc_id_from_path(path: str | Path) -> str:
+    """The default document id for a file (see the module docstring for the rule)."""
+    stem = unicodedata.normalize("NFC", Path(path).name)
+    if "." in stem.lstrip("."):
+        stem = stem.rsplit(".", 1)[0]
+    slug = _BAD_ID.sub("-", stem).strip("-.")
+    return slug or "doc"
+
+
+def check_doc_id(doc_id: str) -> str:
+    """Return ``doc_id`` if usable in segment ids (no whitespace, no ``:``), else UserError."""
+    if not doc_id or ":" in doc_id or any(ch.isspace() for ch in doc_id):
+        raise UserError(
+            f"bad document id {doc_id!r}", hint="use letters, digits, '.', '_' or '-' only"
+        )
+    return doc_id
+
+
+def split_sentences(text: str, lang: str = "zh") -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` (end exclusive) in one line of text."""
+    return split_zh(text) if check_lang(lang) == "zh" else split_en(text)
+
+
+def block_segments(block: Block, doc_id: str, lang: str = "zh") -> list[Segment]:
+    """The sentence segments of one block."""
+    prefix = f"{doc_id}:{KIND_LETTER[block.kind]}{block.index}"
+    return [
+        Segment(f"{prefix}.s{k}", doc_id, block.kind, block.label, k, block.text[s:e], s, e)
+        for k, (s, e) in enumerate(split_sentences(block.text, lang), 1)
+    ]
+
+
+def segment_text(
+    text: str, lang: str = "zh", doc_id: str = "doc", source: str = "", *, wrapped: bool = True
+) -> tuple[Document, list[Segment]]:
+    """Segment a document given as text.
+
+    Args:
+        text: the document text (any line ends).
+        lang: ``zh`` (Chinese source) or ``en`` (English reference).
+        doc_id: the document id used in segment ids.
+        source: where the text came from (recorded in the Document).
+        wrapped: False when every line is a whole paragraph (text from .docx).
+
+    Returns:
+        The Document (blocks, links; sha256 of the UTF-8 text) and its segments in order.
+    """
+    check_lang(lang)
+    check_doc_id(doc_id)
+    text = normalise_newlines(text)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _build(text, lang, doc_id, source, digest, wrapped)
+
+
+def _build(
+    text: str, lang: str, doc_id: str, source: str, digest: str, wrapped: bool
+) -> tuple[Document, list[Segment]]:
+    parsed = parse(text, lang, wrapped=wrapped)
+    doc = Document(doc_id, lang, source, digest, tuple(parsed.blocks), tuple(parsed.links))
+    segments = [seg for block in parsed.blocks for seg in block_segments(block, doc_id, lang)]
+    return doc, segments
+
+
+def segment_file(
+    path: str | Path, lang: str = "zh", doc_id: str | None = None
+) -> tuple[Document, list[Segment]]:
+    """Read and segment a .txt or .docx file (``Document.sha256`` is over the raw bytes).
+
+    Raises:
+        UserError: unreadable or bad input (see :func:`unmt.pipeline.segment.ingest.read_input`).
+    """
+    check_lang(lang)
+    doc_id = check_doc_id(doc_id) if doc_id is not None else doc_id_from_path(path)
+    raw = read_input(path)
+    return _build(raw.text, lang, doc_id, str(path), raw.sha256, raw.wrapped)
