@@ -245,4 +245,3 @@ def _parallel_stats(
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         parts = pool.map(_stats_chunk, [name] * len(chunks), *zip(*chunks, strict=True))
         return [s for part in parts for s in part]
-from unmt.pipeline.run.stages import load_segments  # noqa
