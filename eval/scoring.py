@@ -39,6 +39,7 @@ from unmt.eval.metrics import (
 )
 from unmt.eval.terms.matcher import TermMatcher
 from unmt.records import TermHit
+from unmt.signature import Signature
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ class ScoreResult:
     scores: Mapping[str, float | None]
     documents: tuple[DocumentResult, ...]
     table: tuple[TermRow, ...]
-    signature: Mapping[str, str]
+    signature: Mapping[str, Signature]
     glossary: Mapping[str, Any]
     details: Mapping[str, str] = field(default_factory=dict)
 
@@ -117,7 +118,7 @@ class ScoreResult:
             "term_hits_ref": self.terms.ref_hits,
             "consistency_terms": self.terms.consistency_terms,
             "forbidden": self.terms.forbidden,
-            "signature": dict(self.signature),
+            "signature": {k: str(v) for k, v in self.signature.items()},
             "glossary": dict(self.glossary),
         }
 
@@ -210,8 +211,9 @@ def score_segments(
         for d, idx in by_doc.items()
     )
     hits = [h for s in segments for h in s.hits]
-    term_sig = matcher.signature + "".join(f"|{k}:{v}" for k, v in (context or {}).items())
-    signature = {"terms": term_sig, **(stats.signatures if stats is not None else {})}
+    signature = {"terms": matcher.signature.extend(context or {})}
+    if stats is not None:
+        signature.update((k, Signature.parse(v)) for k, v in stats.signatures.items())
     g = matcher.glossary
     return ScoreResult(
         segments=segments,

@@ -285,7 +285,7 @@ def test_any_input_gives_a_complete_ordered_alignment(
 
 
 def test_alignment_signature_names_settings() -> None:
-    sig = alignment_signature(AlignSettings(learn=False), mt=True)
+    sig = str(alignment_signature(AlignSettings(learn=False), mt=True))
     assert sig.startswith("align-1.0|sources:anchors+dict+surface|lexicon:cc-cedict:")
     assert sig.endswith("|learn:no|mt:yes|emb:none")
 

@@ -121,7 +121,7 @@ def test_html_report(result, tmp_path: Path) -> None:  # type: ignore[no-untyped
     assert '<mark class="bad"' in html and ">anti-terrorism</mark>" in html
     for text in ("Secretary-General", "counter-terrorism", "anti-terrorism ×1", "docA:p2.s1"):
         assert text in html
-    assert result.signature["chrf"] in html
+    assert str(result.signature["chrf"]) in html
     assert [p.name for p in path.parent.iterdir()] == ["report.html"]  # no temp file left
 
 
@@ -131,7 +131,7 @@ def test_markdown_report(result, tmp_path: Path) -> None:  # type: ignore[no-unt
     assert "**Secretary-General**" in text and "~~anti-terrorism~~" in text
     assert "*秘书长*发言" in text
     assert "&lt;script&gt;" in text and "<script>" not in text
-    assert result.signature["terms"] in text
+    assert str(result.signature["terms"]) in text
     assert (
         "| 会员国 | Member States | 2 | 1 | 50.0% | 1/2 | 0 | Member States ×1; (none found) ×1 |"
         in text

@@ -117,6 +117,8 @@ def test_term_hit_json_round_trip(matcher: TermMatcher) -> None:
 
 def test_signature_names_glossary_options_and_version(matcher: TermMatcher) -> None:
     sig = matcher.signature
+    assert sig.get("glossary") == "t@abababababab" and sig.get("count") == "wmt21"
+    sig = str(sig)
     assert "glossary:t@abababababab" in sig
     assert "zh:longest-first" in sig and "en:ci+hyphen+plural+possessive" in sig
     assert "version:unmt-" in sig

@@ -169,7 +169,7 @@ def render_html(result: ScoreResult, title: str = "unmt terminology and quality 
         f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in summary_rows(result)
     )
     sigs = "".join(
-        f"<tr><th>{escape(k)}</th><td><code>{escape(v)}</code></td></tr>"
+        f"<tr><th>{escape(k)}</th><td><code>{escape(str(v))}</code></td></tr>"
         for k, v in result.signature.items()
     )
     details = "".join(f"<li><code>{escape(v)}</code></li>" for v in result.details.values())

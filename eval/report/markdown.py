@@ -48,8 +48,8 @@ def render_markdown(result: ScoreResult, title: str = "unmt terminology and qual
     out = [f"# {md(title)}", "", "## Summary", ""]
     out += _table(["figure", "value"], [[md(k), md(v)] for k, v in summary_rows(result)])
     out += ["", "### Signatures", ""]
-    out += [f"- {md(k)}: `{v.replace('`', '')}`" for k, v in result.signature.items()]
-    out += [f"- `{v.replace('`', '')}`" for v in result.details.values()]
+    out += [f"- {md(k)}: `{str(v).replace('`', '')}`" for k, v in result.signature.items()]
+    out += [f"- `{str(v).replace('`', '')}`" for v in result.details.values()]
     rows = list(result.table)
     out += ["", "## Most frequent terms", "", "```"]
     biggest = max((r.occurrences for r in rows[:20]), default=1)

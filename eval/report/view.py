@@ -22,12 +22,11 @@ def pct(value: float | None) -> str:
 
 def _model_row(result: ScoreResult) -> list[tuple[str, str]]:
     """The model named in the term signature's context, with a warning for random weights."""
-    parts = (p.split(":", 1) for p in result.signature.get("terms", "").split("|") if ":" in p)
-    fields = dict(parts)
-    if "model" not in fields:
+    terms = result.signature.get("terms")
+    model = terms.get("model") if terms is not None else None
+    if model is None:
         return []
-    model = fields["model"]
-    if fields.get("meaningless") == "yes":
+    if terms is not None and terms.get("meaningless") == "yes":
         model += " (RANDOM WEIGHTS: a smoke-test model, its translations are meaningless)"
     return [("model", model)]
 

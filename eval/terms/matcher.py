@@ -29,6 +29,7 @@ from unmt import __version__
 from unmt.eval.glossary.load import Entry, Glossary
 from unmt.eval.terms.english import EN_MATCH_OPTIONS, EnForm, EnText, compile_form
 from unmt.records import TermHit
+from unmt.signature import Signature
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +96,15 @@ class TermMatcher:
             log.info("%d Chinese forms shadowed by an earlier entry", shadowed)
 
     @property
-    def signature(self) -> str:
+    def signature(self) -> Signature:
         """What decides the term figures: glossary members, matching options, unmt version."""
-        return (
-            f"glossary:{self.glossary.signature}|zh:{ZH_MATCH_OPTIONS}|min:{self.min_zh_chars}"
-            f"|en:{EN_MATCH_OPTIONS}|count:wmt21|version:unmt-{__version__}"
+        return Signature.of(
+            glossary=self.glossary.signature,
+            zh=ZH_MATCH_OPTIONS,
+            min=self.min_zh_chars,
+            en=EN_MATCH_OPTIONS,
+            count="wmt21",
+            version=f"unmt-{__version__}",
         )
 
     def __len__(self) -> int:

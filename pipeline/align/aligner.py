@@ -43,6 +43,7 @@ from unmt.pipeline.align.sim import (
 )
 from unmt.pipeline.align.sim import length_variance as _variance
 from unmt.records import Bead, Segment
+from unmt.signature import Signature
 
 __all__ = [
     "ALIGNER_VERSION",
@@ -321,7 +322,7 @@ def align_segments(
     )
 
 
-def alignment_signature(settings: AlignSettings | None = None, *, mt: bool = False) -> str:
+def alignment_signature(settings: AlignSettings | None = None, *, mt: bool = False) -> Signature:
     """A sacrebleu-style signature of every setting that changes alignments.
 
     Example: ``align-1.0|sources:anchors+dict+surface|lexicon:cc-cedict:35589+unglossary:1277|
@@ -331,13 +332,11 @@ def alignment_signature(settings: AlignSettings | None = None, *, mt: bool = Fal
 
     s = settings or AlignSettings()
     lexicon = load_lexicon(s.sim.glossary).source if "dict" in s.sim.sources else "none"
-    return "|".join(
-        [
-            ALIGNER_VERSION,
-            "sources:" + "+".join(s.sim.sources),
-            f"lexicon:{lexicon}",
-            f"learn:{'yes' if s.learn else 'no'}",
-            f"mt:{'yes' if mt else 'no'}",
-            f"emb:{s.embeddings or 'none'}",
-        ]
+    return Signature.of(
+        ALIGNER_VERSION,
+        sources="+".join(s.sim.sources),
+        lexicon=lexicon,
+        learn="yes" if s.learn else "no",
+        mt="yes" if mt else "no",
+        emb=s.embeddings or "none",
     )

@@ -56,7 +56,7 @@ def corpus_report(
             "code": stage_code_key("corpus"),
             "context": context,
             "failed": failed,
-            "terms": matcher.signature,
+            "terms": str(matcher.signature),
             "flags": {d: docs[d].get("flags") for d in done},
         },
         {d: run.digest(p) for d, p in inputs.items()},
@@ -78,7 +78,7 @@ def corpus_report(
     result = dataclasses.replace(result, details=details)
     for path in paths.values():
         write_report(result, path)
-    signatures = dict(result.signature)
+    signatures = {k: str(v) for k, v in result.signature.items()}
     for d in done:
         align = docs[d].get("stages", {}).get("align")
         if align:

@@ -142,7 +142,7 @@ class DocStages:
             "score",
             settings={
                 "code": stage_code_key("score"),
-                "terms": matcher.signature,
+                "terms": str(matcher.signature),
                 "context": context,
             },
             inputs=inputs,
@@ -162,7 +162,7 @@ def align_signature() -> str:
     """The aligner's own signature (version, similarity sources, lexicon) with the MT bridge."""
     from unmt.pipeline.align.aligner import alignment_signature
 
-    return alignment_signature(mt=True)
+    return str(alignment_signature(mt=True))
 
 
 def _guard(run: RunDir, doc: DocInput, step: Callable[[], None]) -> None:
