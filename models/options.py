@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from unmt import __version__
+from unmt.models.backends.base import BACKEND_CHOICES, COMPUTE_TYPES, DEVICE_CHOICES
 from unmt.models.cache import settings_digest
 from unmt.models.resolve import DEFAULT_MODEL, ResolvedModel
 from unmt.models.split import DEFAULT_SPLIT_TOKENS
+from unmt.settings import option
 
 #: batch defaults for a CPU at beam 4: bigger batches gain little throughput there, and every
 #: sequence of a batch waits for its longest one (raise them on a GPU)
@@ -28,33 +30,52 @@ CACHE_FORMAT = 1
 
 @dataclass(frozen=True)
 class TranslateOptions:
-    """Settings of the translation stage (the ``unmt translate`` options).
-
-    Attributes:
-        model: hub id, local folder, or ``tiny``.
-        backend: ``auto`` (ctranslate2 when installed), ``ctranslate2`` or ``transformers``.
-        beam: beam size (1 = greedy).
-        batch_size: most segments (pieces) per engine call.
-        max_batch_tokens: most padded source tokens per engine call.
-        device: ``auto``, ``cpu`` or ``cuda``.
-        compute_type: ``auto``, ``float32``, ``int8``, ``float16``, ``bfloat16``.
-        cache: SQLite cache file; None for the default in the unmt cache folder.
-        no_cache: translate everything, read and write no cache.
-        quiet: no progress bar.
-        split_tokens: segments longer than this (source tokens) are split at clause punctuation.
+    """Settings of the translation stage: the one declaration behind ``unmt translate``'s and
+    ``unmt run``'s flags, the run config's YAML keys and their validation (:mod:`unmt.settings`).
     """
 
-    model: str = DEFAULT_MODEL
-    backend: str = "auto"
-    beam: int = 4
-    batch_size: int = DEFAULT_BATCH_SIZE
-    max_batch_tokens: int = DEFAULT_BATCH_TOKENS
-    device: str = "auto"
-    compute_type: str = "auto"
-    cache: str | Path | None = None
-    no_cache: bool = False
-    quiet: bool = False
-    split_tokens: int = DEFAULT_SPLIT_TOKENS
+    model: str = option(DEFAULT_MODEL, help="hub id, local model folder, or 'tiny'")
+    backend: str = option(
+        "auto", choices=BACKEND_CHOICES, help="inference engine (auto: ctranslate2 when installed)"
+    )
+    beam: int = option(4, minimum=1, help="beam size, 1 = greedy")
+    batch_size: int = option(
+        DEFAULT_BATCH_SIZE, minimum=1, help="most segments per engine call (raise on a GPU)"
+    )
+    max_batch_tokens: int = option(
+        DEFAULT_BATCH_TOKENS, minimum=1, help="most padded source tokens per engine call"
+    )
+    device: str = option("auto", choices=DEVICE_CHOICES, help="where the engine runs")
+    compute_type: str = option(
+        "auto", choices=COMPUTE_TYPES, help="engine precision (auto: chosen for the device)"
+    )
+    split_tokens: int = option(
+        DEFAULT_SPLIT_TOKENS,
+        minimum=1,
+        help="split segments longer than this many source tokens at clause punctuation",
+    )
+    cache: str | Path | None = option(
+        None,
+        kind="path",
+        metavar="PATH",
+        help="translation cache file (default: translations.sqlite3 in the unmt cache folder, "
+        "$UNMT_CACHE_DIR)",
+    )
+    no_cache: bool = option(False, kind="flag", help="neither read nor write the cache")
+    quiet: bool = option(False, kind="flag", help="no progress bar")
+
+
+#: the settings that change a translation (the rest say where it is kept and how it is shown)
+OUTPUT_SETTINGS = (
+    "model",
+    "backend",
+    "beam",
+    "batch_size",
+    "max_batch_tokens",
+    "device",
+    "compute_type",
+    "split_tokens",
+)
 
 
 def translation_identity(

@@ -15,10 +15,25 @@ from unmt.records import Block, Document, Segment, Translation
 
 
 def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exc:
-        main(["--help"])
-    assert exc.value.code == 0
+    assert main(["--help"]) == 0
     assert "bench" in capsys.readouterr().out
+
+
+def test_usage_error_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["translate", "x.txt", "--beam", "zero"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "unmt: error: unmt translate: argument --beam: expected a whole number, got 'zero'; "
+        "see `unmt translate --help`\n"
+    )
+
+
+def test_run_help_lists_every_translation_setting(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--help"]) == 0
+    out = capsys.readouterr().out
+    for flag in ("--max-batch-tokens", "--split-tokens", "--no-cache", "--compute-type"):
+        assert flag in out
+    assert "{auto,ctranslate2,transformers}" in out and "2048" in out
 
 
 def test_help_does_not_import_torch() -> None:

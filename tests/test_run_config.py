@@ -9,7 +9,7 @@ import pytest
 
 from unmt.errors import UserError
 from unmt.pipeline.run.config import load_config, resolve_config
-from unmt.pipeline.run.inputs import collect_documents, default_doc_id, read_pairs
+from unmt.pipeline.run.inputs import collect_documents, read_pairs
 from unmt.pipeline.run.rundir import RunDir, stage_key
 
 
@@ -31,7 +31,8 @@ def test_config_file_then_flags_override(tmp_path: Path) -> None:
     config = resolve_config(_args(config=str(cfg), beam=5, output="elsewhere"))
     assert config.inputs == [str(tmp_path / "docs/a.zh.txt")]
     assert config.glossaries == [str(tmp_path / "g.tsv")]
-    assert (config.model, config.beam, config.batch_size, config.jobs) == ("tiny", 5, 8, 2)
+    tr = config.translate
+    assert (tr.model, tr.beam, tr.batch_size, config.jobs) == ("tiny", 5, 8, 2)
     assert config.output == "elsewhere"
     assert config.translation_settings()["beam"] == 5
 
@@ -61,25 +62,12 @@ def test_bad_config_names_file_and_line(tmp_path: Path, text: str, line: int, ne
     [
         (dict(inputs=["a.txt"]), "no run directory"),
         (dict(output="o"), "no input documents"),
-        (dict(inputs=["a.txt"], output="o", jobs=0), "jobs must be at least 1"),
+        (dict(inputs=["a.txt"], output="o", jobs=0), "'jobs' must be at least 1, not 0"),
     ],
 )
 def test_missing_or_bad_settings(kw: dict[str, object], needle: str) -> None:
     with pytest.raises(UserError, match=needle):
         resolve_config(_args(**kw))
-
-
-@pytest.mark.parametrize(
-    ("name", "doc_id"),
-    [
-        ("E-CN.15-2021-5.zh.txt", "E-CN.15-2021-5"),
-        ("un-report.zh.docx", "un-report"),
-        ("报告 2021.txt", "报告_2021"),
-        ("plain", "plain"),
-    ],
-)
-def test_default_doc_id(name: str, doc_id: str) -> None:
-    assert default_doc_id(Path("dir") / name) == doc_id
 
 
 def test_inputs_dirs_globs_references_and_pairs(tmp_path: Path) -> None:

@@ -205,7 +205,7 @@ def test_export_of_a_real_run(finished: dict[str, Any], tmp_path: Path) -> None:
     ("argv", "needle"),
     [
         (["--model", "no-such-org/no-such-model"], "no-such-org/no-such-model"),
-        (["--beam", "0"], "beam must be at least 1"),
+        (["--beam", "0"], "--beam: expected at least 1, got 0"),
     ],
 )
 def test_run_level_errors_exit_2(
@@ -223,3 +223,16 @@ def test_run_dir_that_is_a_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFi
     f.write_text("x", encoding="utf-8")
     assert main(["run", str(EXAMPLES / "un-report.zh.txt"), "-o", str(f)]) == 2
     assert "the run directory is a file" in capsys.readouterr().err
+
+
+def test_segment_and_run_give_the_same_segment_ids(
+    finished: dict[str, Any], inputs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One document-id rule (unmt.docid) for every command: the ids of `unmt segment` on a
+    file are the ids `unmt run` writes for it."""
+    for src, doc in ((inputs["zh"], "un-report"), (inputs["base"] / "norefs.zh.txt", "norefs")):
+        assert main(["segment", str(src)]) == 0
+        ids = [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()]
+        seg_file = finished["out"] / "docs" / doc / "segments.zh.jsonl"
+        run_ids = [r["id"] for r in read_jsonl(seg_file)]
+        assert ids == run_ids and ids[0].startswith(f"{doc}:")

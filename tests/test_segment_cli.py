@@ -20,9 +20,9 @@ def test_jsonl_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(rows) == 37
     assert {"id", "doc", "block", "label", "text"} <= set(rows[0])
-    assert rows[0]["id"] == "un-report.zh:t1.s1"
+    assert rows[0]["id"] == "un-report:t1.s1"
     assert [r["id"] for r in rows if r["label"] == "4"] == [
-        "un-report.zh:p4.s1", "un-report.zh:p4.s2", "un-report.zh:p4.s3",
+        "un-report:p4.s1", "un-report:p4.s2", "un-report:p4.s3",
     ]  # fmt: skip
 
 
@@ -46,7 +46,7 @@ def test_non_ascii_paths(tmp_path: Path) -> None:
     out = folder / "输出.jsonl"
     assert main(["segment", str(src), "-o", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert rows[0]["doc"] == "报告-草稿"
+    assert rows[0]["doc"] == "报告_草稿"
     assert len(rows) == 37
 
 

@@ -23,7 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
+from unmt.models.options import TranslateOptions
 from unmt.pipeline.bench.data import EXAMPLES, shared_file
+from unmt.pipeline.cli.options import add_settings
+from unmt.settings import specs
 
 SAMPLE = shared_file("samples/E-CN.15-2021-5.zh.txt")
 EXAMPLE = EXAMPLES / "un-report.zh.txt"
@@ -36,27 +39,25 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--models", default="tiny,full", help="comma-separated: tiny, full, or a model path/id"
     )
-    p.add_argument("--backend", default="auto", help="auto, ctranslate2 or transformers")
-    p.add_argument("--beam", type=int, help="beam size (default: the translator's)")
+    engine = specs(TranslateOptions)
+    add_settings(p, [engine["backend"], engine["beam"], engine["device"]])
     p.add_argument("--jobs", type=int, default=1, help="processes for the cheap stages")
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.set_defaults(func=run_bench)
 
 
 def _config(doc: Path, out: Path, model: str, args: argparse.Namespace, **kw: Any) -> Any:
     from unmt.pipeline.run.config import RunConfig
 
-    return RunConfig(
-        inputs=[str(doc)],
-        output=str(out),
+    translate = TranslateOptions(
         model=model,
         backend=args.backend,
         beam=args.beam,
-        jobs=args.jobs,
         device=args.device,
         cache=str(out.parent / "cache.sqlite"),
         quiet=True,
-        **kw,
+    )
+    return RunConfig(
+        inputs=[str(doc)], output=str(out), jobs=args.jobs, quiet=True, translate=translate, **kw
     )
 
 
@@ -86,7 +87,7 @@ def run_bench(args: argparse.Namespace) -> int:
     doc = args.doc or (SAMPLE if SAMPLE.is_file() else EXAMPLE)
     if not doc.is_file():
         raise UserError("no such document", path=doc, hint="give one with --doc")
-    print(f"unmt bench run: {doc} (backend {args.backend}, beam {args.beam or 'default'})")
+    print(f"unmt bench run: {doc} (backend {args.backend}, beam {args.beam})")
     print(f"{'model':<8} {'segs':>5} {'cold s':>8} {'docs/min':>9} {'segs/s':>8} "
           f"{'cached s':>9} {'skip s':>7}")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="unmt-bench-run-") as tmp:

@@ -20,7 +20,7 @@ from typing import Any
 
 from unmt.errors import UserError
 from unmt.pipeline.bench.data import shared_data
-from unmt.pipeline.cli.glossary import add_glossary_option
+from unmt.pipeline.cli.options import add_glossary_option
 
 _DATA = shared_data()
 _DEFAULTS = {

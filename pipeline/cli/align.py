@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         write_beads(fh, beads, args.format, src, tgt)
     kinds: dict[str, int] = {}
     for b in beads:
-        key = f"{len(b.src)}-{len(b.tgt)}"
+        key = b.shape
         kinds[key] = kinds.get(key, 0) + 1
     log.info("%s: %d beads %s", Path(args.output or "-").name, len(beads), kinds)
     log.info("signature: %s", alignment_signature(settings, mt=mt is not None))

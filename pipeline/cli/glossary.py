@@ -16,6 +16,7 @@ from typing import Any
 
 from unmt.errors import UserError
 from unmt.fileio import is_jsonl, jsonl_records, read_text, split_lines
+from unmt.pipeline.cli.options import add_glossary_option
 
 
 def add_parser(subparsers: Any) -> None:
@@ -59,17 +60,6 @@ def add_parser(subparsers: Any) -> None:
     info.add_argument("glossaries", nargs="*", metavar="G", help="files; none: the shipped one")
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(func=run_info)
-
-
-def add_glossary_option(
-    parser: argparse.ArgumentParser,
-    help: str = "TSV/CSV/TBX glossary, repeatable, earlier wins (default: the shipped UN glossary)",
-    dest: str = "glossary",
-) -> None:
-    """Add the repeatable ``--glossary G`` option (a list, empty when not given)."""
-    parser.add_argument(
-        "--glossary", dest=dest, action="append", default=[], metavar="G", help=help
-    )
 
 
 def read_lines(path: str | Path) -> list[str]:

@@ -18,6 +18,7 @@ import importlib.util
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from unmt import __version__
 from unmt.errors import UserError
@@ -54,9 +55,16 @@ def _module_exists(name: str) -> bool:
         return False
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with unmt's one-line errors: ``unmt: error: PROG: what; see PROG --help``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"unmt: error: {self.prog}: {message}; see `{self.prog} --help`\n")
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """Build the full parser (or, with ``only``, just that command's sub-parser)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="unmt",
         description=(
             "Chinese-to-English translation, alignment and terminology scoring for "
@@ -86,7 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     first = next((a for a in args_list if not a.startswith("-")), None)
     only = first if first in COMMANDS or first == "bench" else None
     parser = build_parser(only)
-    args = parser.parse_args(args_list)
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # --help, --version, or a usage error (already printed)
+        return int(exc.code or 0)
     logging.basicConfig(
         level=logging.WARNING - 10 * min(args.verbose, 2),
         format="unmt: %(levelname)s: %(message)s",

@@ -10,7 +10,8 @@ import argparse
 import sys
 from typing import Any
 
-from unmt.pipeline.cli.glossary import add_glossary_option
+from unmt.pipeline.cli.options import add_glossary_option, add_settings
+from unmt.pipeline.run.config import run_specs, translate_specs
 
 
 def add_parser(subparsers: Any) -> None:
@@ -30,23 +31,27 @@ def add_parser(subparsers: Any) -> None:
         "--reference", dest="references", nargs="+", action="extend", metavar="EN",
         help="English references, one per INPUT in the same order",
     )  # fmt: skip
-    p.add_argument("--pairs", metavar="MANIFEST", help="TSV/JSONL of zh path, en path, doc id")
     add_glossary_option(
         p, "glossary file (repeatable; default: the shipped UN glossary)", dest="glossaries"
     )
-    p.add_argument("--model", help="hub id, local folder, or `tiny` (default: opus-mt-zh-en)")
-    p.add_argument("--backend", help="auto, transformers or ctranslate2 (default: auto)")
-    p.add_argument("--beam", type=int, help="beam size")
-    p.add_argument("--batch-size", type=int, help="segments per batch")
-    p.add_argument("--device", help="auto, cpu or cuda")
-    p.add_argument("--compute-type", help="ctranslate2 compute type (float32, int8, ...)")
-    p.add_argument(
-        "--cache", metavar="PATH", help="translation cache (default RUN_DIR/cache.sqlite)"
+    run_own = run_specs()
+    add_settings(
+        p,
+        [
+            s
+            for n, s in run_own.items()
+            if n not in ("inputs", "output", "references", "glossaries")
+        ],
+        fill_defaults=False,
+    )
+    engine = p.add_argument_group("translation (the same settings as `unmt translate`)")
+    add_settings(
+        engine,
+        translate_specs().values(),
+        fill_defaults=False,
+        help_overrides={"cache": "translation cache file (default RUN_DIR/cache.sqlite)"},
     )
     p.add_argument("--config", metavar="YAML", help="a run config; flags override it")
-    p.add_argument("--force", action="store_true", default=None, help="redo every stage")
-    p.add_argument("--jobs", type=int, metavar="N", help="processes for the cheap stages")
-    p.add_argument("--quiet", action="store_true", default=None, help="no progress output")
     p.set_defaults(func=run_command)
 
 

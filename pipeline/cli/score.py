@@ -18,7 +18,7 @@ from pathlib import Path
 
 from unmt.errors import UserError
 from unmt.fileio import is_jsonl, jsonl_records, read_text, split_lines
-from unmt.pipeline.cli.glossary import add_glossary_option
+from unmt.pipeline.cli.options import add_glossary_option
 
 log = logging.getLogger(__name__)
 

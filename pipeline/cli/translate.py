@@ -14,68 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from unmt.fileio import is_jsonl, jsonl_records, output_stream, read_text, split_lines, write_jsonl
-from unmt.models.backends.base import BACKEND_CHOICES, COMPUTE_TYPES, DEVICE_CHOICES
-from unmt.models.resolve import DEFAULT_MODEL
-from unmt.models.split import DEFAULT_SPLIT_TOKENS
-from unmt.models.translate import DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS
+from unmt.models.options import TranslateOptions
+from unmt.pipeline.cli.options import add_settings, given_settings
+from unmt.settings import specs
 
 log = logging.getLogger(__name__)
-
-
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {n}")
-    return n
-
-
-def add_engine_options(p: argparse.ArgumentParser) -> None:
-    """The model/engine options shared by ``translate`` and other commands that translate."""
-    p.add_argument(
-        "--model",
-        default=DEFAULT_MODEL,
-        help=f"hub id, local model folder, or 'tiny' (default {DEFAULT_MODEL})",
-    )
-    p.add_argument(
-        "--backend",
-        default="auto",
-        choices=BACKEND_CHOICES,
-        help="inference engine (auto: ctranslate2 when installed)",
-    )
-    p.add_argument("--beam", type=_positive, default=4, help="beam size (default 4)")
-    p.add_argument(
-        "--batch-size",
-        type=_positive,
-        default=DEFAULT_BATCH_SIZE,
-        help=f"most segments per engine call (default {DEFAULT_BATCH_SIZE}; raise on a GPU)",
-    )
-    p.add_argument(
-        "--max-batch-tokens",
-        type=_positive,
-        default=DEFAULT_BATCH_TOKENS,
-        help=f"most padded source tokens per engine call (default {DEFAULT_BATCH_TOKENS})",
-    )
-    p.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
-    p.add_argument("--compute-type", default="auto", choices=COMPUTE_TYPES)
-    p.add_argument(
-        "--split-tokens",
-        type=_positive,
-        default=DEFAULT_SPLIT_TOKENS,
-        help="split segments longer than this many source tokens at clause "
-        f"punctuation (default {DEFAULT_SPLIT_TOKENS})",
-    )
-    p.add_argument(
-        "--cache",
-        type=Path,
-        default=None,
-        help="translation cache file (default: translations.sqlite3 in the unmt "
-        "cache folder, $UNMT_CACHE_DIR)",
-    )
-    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -89,27 +32,15 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("input", type=Path, help="segment JSONL (from `unmt segment`) or plain text")
     p.add_argument("-o", "--output", type=Path, default=None, help="output file (default stdout)")
-    add_engine_options(p)
+    add_settings(p, specs(TranslateOptions).values())
     p.set_defaults(func=run)
 
 
 def options_from_args(args: argparse.Namespace) -> Any:
-    """``TranslateOptions`` from parsed engine options."""
-    from unmt.models.translate import TranslateOptions
+    """``TranslateOptions`` from the parsed flags."""
+    from unmt.models.options import TranslateOptions
 
-    return TranslateOptions(
-        model=args.model,
-        backend=args.backend,
-        beam=args.beam,
-        batch_size=args.batch_size,
-        max_batch_tokens=args.max_batch_tokens,
-        device=args.device,
-        compute_type=args.compute_type,
-        cache=args.cache,
-        no_cache=args.no_cache,
-        quiet=args.quiet,
-        split_tokens=args.split_tokens,
-    )
+    return TranslateOptions(**given_settings(args, specs(TranslateOptions).values()))
 
 
 def read_jsonl_segments(path: Path, lines: list[str]) -> list[dict[str, Any]]:

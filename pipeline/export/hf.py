@@ -20,6 +20,7 @@ from typing import Any
 from unmt import __version__
 from unmt.fileio import atomic_output
 from unmt.pipeline.export.rows import ExportSet
+from unmt.records import Pair
 
 log = logging.getLogger(__name__)
 
@@ -57,23 +58,19 @@ def features() -> Any:
     )
 
 
-def to_example(row: dict[str, Any]) -> dict[str, Any]:
-    """One ``pairs.jsonl`` row as a dataset example."""
-    chrf = row.get("chrf")
+def to_example(row: Pair) -> dict[str, Any]:
+    """One ``pairs.jsonl`` row as a dataset example (zh/en become one ``translation``)."""
     return {
-        "id": str(row["id"]),
-        "doc": str(row["doc"]),
-        "para": str(row.get("para", "")),
-        "block": str(row.get("block", "")),
-        "translation": {"zh": str(row.get("zh", "")), "en": str(row.get("en", ""))},
-        "en_origin": str(row.get("en_origin", "mt")),
-        "mt": str(row.get("mt", "")),
-        "bead": str(row.get("bead", "1-1")),
-        "terms": [
-            {"zh": str(t["zh"]), "en": str(t["en"]), "found": bool(t["found"])}
-            for t in row.get("terms", [])
-        ],
-        "chrf": None if chrf is None else float(chrf),
+        "id": row.id,
+        "doc": row.doc,
+        "para": row.para,
+        "block": row.block,
+        "translation": {"zh": row.zh, "en": row.en},
+        "en_origin": row.en_origin,
+        "mt": row.mt,
+        "bead": row.bead,
+        "terms": [t.to_json() for t in row.terms],
+        "chrf": None if row.chrf is None else float(row.chrf),
     }
 
 

@@ -1,9 +1,8 @@
 """Reading the finished rows of one or more run directories, for the exporters.
 
 Each finished document of a run has ``docs/<doc>/pairs.jsonl`` (written by the run's score
-stage): one row per alignment bead (or per segment when there is no reference) with ``id``,
-``doc``, ``para``, ``block``, ``zh``, ``en``, ``en_origin`` (``reference`` or ``mt``), ``mt``,
-``bead`` (its shape, ``"2-1"``), ``terms`` (``zh``, ``en``, ``found``) and ``chrf``.
+stage): one :class:`~unmt.records.Pair` per alignment bead (or per segment when there is no
+reference).
 
 Several run directories merge (inputs sharded over several runs): documents are taken in the
 order of the run directories, then of each manifest. The same document (same source sha256) in
@@ -21,6 +20,7 @@ from typing import Any
 from unmt.errors import UserError
 from unmt.fileio import jsonl_records, read_lines
 from unmt.pipeline.run.rundir import RunDir, sha256_file
+from unmt.records import Pair
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +49,21 @@ class ExportSet:
     signatures: dict[str, Any] = field(default_factory=dict)
     translators: list[dict[str, Any]] = field(default_factory=list)
 
-    def rows(self) -> Iterator[dict[str, Any]]:
-        """Every row of every exported document, in order."""
+    def rows(self) -> Iterator[Pair]:
+        """Every row of every exported document, in order.
+
+        Raises:
+            UserError: a row that is not a :class:`~unmt.records.Pair` (file and line named).
+        """
         for doc_id, path in self.pairs.items():
             hint = f"a broken row of document {doc_id}; run `unmt run` again on this run directory"
-            for _, row in jsonl_records(path, read_lines(path), hint=hint):
-                yield row
+            for line, row in jsonl_records(path, read_lines(path), hint=hint):
+                try:
+                    yield Pair.from_json(row)
+                except TypeError as exc:
+                    raise UserError(
+                        f"not a pairs row ({exc})", path=path, line=line, hint=hint
+                    ) from None
 
 
 def _finished_pairs(run: RunDir, doc_id: str, entry: dict[str, Any]) -> tuple[Path | None, str]:

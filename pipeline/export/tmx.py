@@ -72,15 +72,15 @@ def export_tmx(
     with atomic_output(dest) as fh:
         _write_header(fh, stamp)
         for row in export.rows():
-            zh, en = str(row.get("zh", "")).strip(), str(row.get("en", "")).strip()
+            zh, en = row.zh.strip(), row.en.strip()
             if not zh or not en:
                 left_out += 1
                 continue
-            fh.write(f"    <tu tuid={_attr(str(row['id']))}>\n")
-            for name, key in (("x-doc", "doc"), ("x-para", "para"), ("x-bead", "bead")):
-                if row.get(key):
-                    fh.write(f'      <prop type="{name}">{_text(str(row[key]))}</prop>\n')
-            origin = _text(str(row.get("en_origin", "mt")))
+            fh.write(f"    <tu tuid={_attr(row.id)}>\n")
+            for name, value in (("x-doc", row.doc), ("x-para", row.para), ("x-bead", row.bead)):
+                if value:
+                    fh.write(f'      <prop type="{name}">{_text(value)}</prop>\n')
+            origin = _text(row.en_origin)
             fh.write(f'      <prop type="x-en-origin">{origin}</prop>\n')
             fh.write(f'      <tuv xml:lang="{SRC_LANG}"><seg>{_text(zh)}</seg></tuv>\n')
             fh.write(f'      <tuv xml:lang="{TGT_LANG}"><seg>{_text(en)}</seg></tuv>\n')

@@ -11,14 +11,21 @@ A config file is a YAML mapping using the same names as the flags (``-`` or ``_`
     backend: auto
     beam: 4
     batch_size: 16
+    max_batch_tokens: 2048
+    split_tokens: 200
     device: cpu
-    compute_type: default
+    compute_type: auto
     cache: /path/to/cache.sqlite
+    no_cache: false
     jobs: 2
     force: false
     quiet: false
 
-Unknown keys and values of the wrong type are errors naming the file and line. Relative paths in
+Every key is a declared setting: the run's own (:class:`RunConfig`) and the translation's
+(:class:`~unmt.models.options.TranslateOptions`); the ``unmt run`` flags, this validation and the
+help texts are derived from those declarations (:mod:`unmt.settings`). Unknown keys, duplicate
+keys, values of the wrong type, outside their choices or below their minimum are errors naming
+the file and line. Relative paths in
 a config file are relative to the file's folder. A flag given on the command line wins over the
 file; list flags (``--glossary``, ``--reference``, inputs) replace the file's list.
 """
@@ -26,66 +33,54 @@ file; list flags (``--glossary``, ``--reference``, inputs) replace the file's li
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field, fields
+import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
-
-_PATH_LISTS = ("inputs", "references", "glossaries")
-_PATHS = ("pairs", "output", "cache", "model")
+from unmt.models.options import OUTPUT_SETTINGS, TranslateOptions
+from unmt.settings import Spec, option, specs
 
 
 @dataclass
 class RunConfig:
-    """Every setting of a run (see the module docstring)."""
+    """Every setting of a run (see the module docstring); ``translate`` holds the translation's."""
 
-    inputs: list[str] = field(default_factory=list)
-    references: list[str] = field(default_factory=list)
-    pairs: str | None = None
-    output: str | None = None
-    glossaries: list[str] = field(default_factory=list)
-    model: str = "Helsinki-NLP/opus-mt-zh-en"
-    backend: str = "auto"
-    beam: int | None = None
-    batch_size: int | None = None
-    device: str = "auto"
-    compute_type: str | None = None
-    cache: str | None = None
-    jobs: int = 1
-    force: bool = False
-    quiet: bool = False
+    inputs: list[str] = option([], kind="paths", help="files, directories or globs")
+    references: list[str] = option(
+        [], kind="paths", help="English references, one per INPUT in the same order"
+    )
+    pairs: str | None = option(
+        None, kind="path", metavar="MANIFEST", help="TSV/JSONL of zh path, en path, doc id"
+    )
+    output: str | None = option(None, kind="path", metavar="RUN_DIR", help="the run directory")
+    glossaries: list[str] = option(
+        [], kind="paths", help="glossary files (default: the shipped UN glossary)"
+    )
+    jobs: int = option(1, minimum=1, metavar="N", help="processes for the cheap stages")
+    force: bool = option(False, kind="flag", help="redo every stage")
+    quiet: bool = option(False, kind="flag", help="no progress output")
+    translate: TranslateOptions = field(default_factory=TranslateOptions)
 
     def translation_settings(self) -> dict[str, Any]:
         """The settings that change a translation (part of the translate stage's key)."""
-        return {
-            "model": self.model,
-            "backend": self.backend,
-            "beam": self.beam,
-            "batch_size": self.batch_size,
-            "device": self.device,
-            "compute_type": self.compute_type,
-        }
+        return {name: getattr(self.translate, name) for name in OUTPUT_SETTINGS}
 
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "inputs": (list,),
-    "references": (list,),
-    "glossaries": (list,),
-    "pairs": (str,),
-    "output": (str,),
-    "model": (str,),
-    "backend": (str,),
-    "beam": (int,),
-    "batch_size": (int,),
-    "device": (str,),
-    "compute_type": (str,),
-    "cache": (str,),
-    "jobs": (int,),
-    "force": (bool,),
-    "quiet": (bool,),
-}
-KNOWN_KEYS = tuple(f.name for f in fields(RunConfig))
+def run_specs() -> dict[str, Spec]:
+    """The run's own settings."""
+    return specs(RunConfig)
+
+
+def translate_specs() -> dict[str, Spec]:
+    """The translation settings a run takes (``quiet`` is the run's own)."""
+    return {k: v for k, v in specs(TranslateOptions).items() if k != "quiet"}
+
+
+def all_specs() -> dict[str, Spec]:
+    """Every key of a run config, the run's first."""
+    return {**run_specs(), **translate_specs()}
 
 
 def _resolve(value: str, base: Path, key: str) -> str:
@@ -95,10 +90,11 @@ def _resolve(value: str, base: Path, key: str) -> str:
     return str(path if path.is_absolute() else base / path)
 
 
-def _has_type(value: Any, types: tuple[type, ...]) -> bool:
-    if types == (int,) and isinstance(value, bool):
-        return False  # YAML true/false is not a number
-    return isinstance(value, types)
+def _check(spec: Spec, value: Any, where: dict[str, Any]) -> None:
+    problem = spec.check(value)
+    if problem is not None:
+        label = where.pop("label")
+        raise UserError(f"setting {label!r} {problem}", **where)
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -122,37 +118,39 @@ def load_config(path: str | Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise UserError("a run config must be a YAML mapping of settings", path=cfg, line=1)
-    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
+    known = all_specs()
+    lines: dict[str, int] = {}
+    for key_node, _ in node.value:
+        name = str(key_node.value).replace("-", "_")
+        if name in lines:
+            raise UserError(
+                f"setting {key_node.value!r} is given twice (first on line {lines[name]})",
+                path=cfg,
+                line=key_node.start_mark.line + 1,
+                hint="keep one of them",
+            )
+        lines[name] = key_node.start_mark.line + 1
     out: dict[str, Any] = {}
-    for raw_key, raw_value in data.items():
-        value = raw_value
+    for raw_key, value in data.items():
         key = str(raw_key).replace("-", "_")
-        line = lines.get(str(raw_key))
-        if key not in KNOWN_KEYS:
+        line = lines.get(key)
+        spec = known.get(key)
+        if spec is None:
             raise UserError(
                 f"unknown setting {raw_key!r}",
                 path=cfg,
                 line=line,
-                hint="known settings: " + ", ".join(KNOWN_KEYS),
+                hint="known settings: " + ", ".join(known),
             )
-        if key in _PATH_LISTS and isinstance(value, str):
+        if spec.kind == "paths" and isinstance(value, str):
             value = [value]
-        ok = _TYPES[key]
-        if value is None and key not in _PATH_LISTS:
+        if value is None and spec.kind != "paths":
             out[key] = None
             continue
-        if not _has_type(value, ok):
-            raise UserError(
-                f"setting {raw_key!r} must be {' or '.join(t.__name__ for t in ok)}, "
-                f"not {type(value).__name__}",
-                path=cfg,
-                line=line,
-            )
-        if key in _PATH_LISTS:
-            if not all(isinstance(v, str) for v in value):
-                raise UserError(f"setting {raw_key!r} must be a list of paths", path=cfg, line=line)
+        _check(spec, value, {"label": raw_key, "path": cfg, "line": line})
+        if spec.kind == "paths":
             value = [_resolve(v, cfg.parent, key) for v in value]
-        elif key in _PATHS:
+        elif spec.kind == "path" or key == "model":
             value = _resolve(value, cfg.parent, key)
         out[key] = value
     return out
@@ -163,18 +161,27 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
     values: dict[str, Any] = {}
     if getattr(args, "config", None):
         values.update(load_config(args.config))
-    for key in KNOWN_KEYS:
+    known = all_specs()
+    for key, spec in known.items():
         flag = getattr(args, key, None)
-        if flag is None or flag == [] or flag is False:
+        if flag is None or flag == [] or (spec.kind == "flag" and flag is False):
             continue
         values[key] = flag
-    config = RunConfig(**values)
-    if config.jobs < 1:
-        raise UserError(f"jobs must be at least 1, not {config.jobs}")
-    if config.beam is not None and config.beam < 1:
-        raise UserError(f"beam must be at least 1, not {config.beam}")
+    for key, value in values.items():
+        if value is not None:
+            _check(known[key], value, {"label": key})
+    run_keys = run_specs()
+    run_values = {k: v for k, v in values.items() if k in run_keys and v is not None}
+    tr_values = {k: v for k, v in values.items() if k not in run_keys and v is not None}
+    tr_values["quiet"] = bool(run_values.get("quiet", False))
+    config = RunConfig(**run_values, translate=TranslateOptions(**tr_values))
     if not config.output:
         raise UserError("no run directory", hint="give -o RUN_DIR (or `output:` in the config)")
     if not config.inputs and not config.pairs:
         raise UserError("no input documents", hint="name INPUT files or give --pairs MANIFEST")
     return config
+
+
+def with_translate(config: RunConfig, **changes: Any) -> RunConfig:
+    """``config`` with some translation settings changed."""
+    return dataclasses.replace(config, translate=dataclasses.replace(config.translate, **changes))

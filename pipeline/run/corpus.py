@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from unmt.fileio import read_jsonl
+from unmt.fileio import read_records
 from unmt.pipeline.run import stages as st
 from unmt.pipeline.run.codekey import stage_code_key
 from unmt.pipeline.run.config import RunConfig
 from unmt.pipeline.run.rundir import RunDir, stage_key
+from unmt.records import Pair
 
 
 def score_context(run: RunDir) -> dict[str, str]:
@@ -64,11 +65,11 @@ def corpus_report(
     previous = run.manifest.get("corpus", {})
     if not config.force and previous.get("key") == key and all(p.is_file() for p in paths.values()):
         return paths["html"]
-    units = []
+    pairs: list[Pair] = []
     for d in done:  # the rows the key hashed: each document's pairs.jsonl, not rebuilt again
-        has_ref = docs[d].get("reference") is not None
-        units += [{**row, "has_ref": has_ref} for row in read_jsonl(inputs[d])]
-    result = st.score_units(units, matcher, context, jobs=config.jobs)
+        pairs += read_records(inputs[d], Pair)
+    with_ref = all(docs[d].get("reference") is not None for d in done)
+    result = st.score_pairs(pairs, with_ref, matcher, context, jobs=config.jobs)
     details = dict(result.details)
     for doc_id, error in failed.items():
         details[f"failed:{doc_id}"] = f"document {doc_id} FAILED: {error}"

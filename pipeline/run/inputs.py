@@ -21,8 +21,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from unmt.docid import clean_doc_id, doc_id_from_path
 from unmt.errors import UserError
-from unmt.pipeline.run.rundir import safe_doc_id
 
 DOC_SUFFIXES = (".txt", ".docx")
 _GLOB_CHARS = set("*?[")
@@ -35,18 +35,6 @@ class DocInput:
     doc_id: str
     source: Path
     reference: Path | None = None
-
-
-def default_doc_id(path: Path) -> str:
-    """``dir/E-CN.15-2021-5.zh.txt`` -> ``E-CN.15-2021-5``."""
-    name = path.name
-    for suffix in DOC_SUFFIXES:
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    if name.lower().endswith((".zh", ".zh-cn", ".zh_cn")):
-        name = name.rsplit(".", 1)[0]
-    return safe_doc_id(name)
 
 
 def _is_english_file(path: Path) -> bool:
@@ -135,7 +123,7 @@ def read_pairs(path: str | Path) -> list[DocInput]:
         rows.append((cols[0].strip(), cols[1].strip(), cols[2].strip()))
     if not rows:
         raise UserError("the pairs manifest lists no documents", path=manifest)
-    ids = _unique([safe_doc_id(i) if i else default_doc_id(Path(zh)) for zh, _, i in rows])
+    ids = _unique([clean_doc_id(i) if i else doc_id_from_path(zh) for zh, _, i in rows])
     return [
         DocInput(doc_id, base / zh, (base / en) if en else None)
         for doc_id, (zh, en, _) in zip(ids, rows, strict=True)
@@ -156,5 +144,5 @@ def collect_documents(
     docs = [DocInput("", f, refs[i]) for i, f in enumerate(files)]
     if pairs:
         docs += read_pairs(pairs)
-    ids = _unique([d.doc_id or default_doc_id(d.source) for d in docs])
+    ids = _unique([d.doc_id or doc_id_from_path(d.source) for d in docs])
     return [DocInput(i, d.source, d.reference) for i, d in zip(ids, docs, strict=True)]

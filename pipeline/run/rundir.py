@@ -23,7 +23,6 @@ import hashlib
 import json
 import logging
 import platform
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -61,12 +60,6 @@ def stage_key(stage: str, settings: Mapping[str, Any], inputs: Mapping[str, str]
         default=str,
     )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def safe_doc_id(name: str) -> str:
-    """A document id usable as a folder name: unsafe characters become ``_``."""
-    cleaned = re.sub(r"[^\w.\-]+", "_", name, flags=re.UNICODE).strip("._")
-    return cleaned or "doc"
 
 
 def library_versions() -> dict[str, str]:

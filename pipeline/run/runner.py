@@ -18,6 +18,7 @@ change (:class:`unmt.pipeline.run.rundir.RunDir`); ``force`` redoes every stage.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import functools
 import logging
 import multiprocessing
@@ -91,7 +92,7 @@ class DocStages:
                     "code": stage_code_key("segment"),
                 },
                 inputs={"source": path},
-                outputs={"segments": f"segments.{lang}.jsonl", "document": f"document.{lang}.json"},
+                outputs={"segments": f"segments.{lang}.jsonl"},
                 run=lambda p, path=path, lang=lang: st.segment_stage(path, lang, doc.doc_id, p),
             )
         entry = self.run.document(doc.doc_id)["stages"]
@@ -153,7 +154,7 @@ class DocStages:
                 "md": "report.md",
                 "json": "report.json",
             },
-            run=lambda p: st.score_stage(st.load_units(d, has_ref), matcher, context, p),
+            run=lambda p: st.score_stage(st.load_pairs(d, has_ref), has_ref, matcher, context, p),
         )
 
 
@@ -231,7 +232,12 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
     dropped = sorted(set(known) - set(entries))
     if dropped:
         log.info("documents no longer in this run: %s", ", ".join(dropped))
-    settings = {k: v for k, v in vars(config).items() if k not in ("force", "quiet", "jobs")}
+    settings = {
+        k: v
+        for k, v in dataclasses.asdict(config).items()
+        if k not in ("force", "quiet", "jobs", "translate")
+    }
+    settings.update(config.translation_settings(), cache=config.translate.cache)
     run.update(documents=entries, settings=settings, versions=library_versions())
     for doc in docs:
         for label, path in (("source", doc.source), ("reference", doc.reference)):

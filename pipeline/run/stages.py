@@ -6,18 +6,17 @@ decides whether a stage needs to run (:class:`unmt.pipeline.run.rundir.RunDir`).
 
 Files of one document (``RUN_DIR/docs/<doc>/``):
 
-- ``segments.zh.jsonl`` / ``segments.en.jsonl``: :class:`Segment` records (``document.*.json``
-  holds the :class:`Document` with its blocks);
+- ``segments.zh.jsonl`` / ``segments.en.jsonl``: :class:`Segment` records;
 - ``translations.jsonl``: :class:`Translation` records, one per Chinese segment;
 - ``beads.jsonl``: :class:`Bead` records (only with a reference);
-- ``terms.jsonl``: :class:`TermHit` records; ``pairs.jsonl``: the rows the exporters read
-  (:mod:`unmt.pipeline.export.rows`).
+- ``terms.jsonl``: :class:`TermHit` records; ``pairs.jsonl``: :class:`Pair` records, the rows
+  the exporters read (:mod:`unmt.pipeline.export.rows`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-import json
 import logging
 import sys
 from collections.abc import Iterable, Sequence
@@ -25,25 +24,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from unmt.errors import UserError
-from unmt.fileio import atomic_output, read_jsonl, write_jsonl
+from unmt.fileio import read_records, write_jsonl
 from unmt.pipeline.run.config import RunConfig
-from unmt.records import Bead, Segment, Translation
+from unmt.records import Bead, Pair, PairTerm, Segment, Translation
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def load_segments(path: Path) -> list[Segment]:
-    return [Segment.from_json(r) for r in read_jsonl(path)]
-
-
 def segment_stage(source: Path, lang: str, doc_id: str, paths: dict[str, Path]) -> dict[str, Any]:
-    """Segment one document into ``paths["segments"]`` and ``paths["document"]``."""
+    """Segment one document into ``paths["segments"]``."""
     from unmt.pipeline.segment.segmenter import segment_file
 
     document, segments = segment_file(source, lang=lang, doc_id=doc_id)
-    with atomic_output(paths["document"]) as fh:
-        json.dump(document.to_json(), fh, ensure_ascii=False)
     n = write_jsonl(paths["segments"], (s.to_json() for s in segments))
     paragraphs = sum(1 for b in document.blocks if b.kind == "paragraph")
     return {"segments": n, "paragraphs": paragraphs, "blocks": len(document.blocks)}
@@ -62,14 +55,13 @@ def align_stage(
     """Align the Chinese segments with the reference's (MT as a bridge) into ``beads``."""
     from unmt.pipeline.align.aligner import align_segments
 
-    zh, en = load_segments(zh_path), load_segments(en_path)
-    mt = [Translation.from_json(r).mt for r in read_jsonl(mt_path)]
+    zh, en = read_records(zh_path, Segment), read_records(en_path, Segment)
+    mt = [t.mt for t in read_records(mt_path, Translation)]
     beads = align_segments(zh, en, mt=mt) if zh and en else _one_sided(len(zh), len(en))
     n = write_jsonl(paths["beads"], (b.to_json() for b in beads))
     shapes: dict[str, int] = {}
     for b in beads:
-        shape = f"{len(b.src)}-{len(b.tgt)}"
-        shapes[shape] = shapes.get(shape, 0) + 1
+        shapes[b.shape] = shapes.get(b.shape, 0) + 1
     return {"beads": n, "shapes": dict(sorted(shapes.items()))}
 
 
@@ -81,88 +73,91 @@ def _join(texts: Sequence[str], lang: str) -> str:
     return ("" if lang == "zh" else " ").join(t.strip() for t in texts if t.strip())
 
 
-def build_units(
+def build_pairs(
     zh: list[Segment],
     mts: list[Translation],
     en: list[Segment] | None,
     beads: list[Bead] | None,
-) -> list[dict[str, Any]]:
+) -> list[Pair]:
     """The export rows before scoring: one per bead, or one per segment without reference."""
+    with_ref = en is not None and beads is not None
     if en is None or beads is None:
         beads = [Bead((i,), (i,)) for i in range(len(zh))]
-        ref_side: list[Segment] | None = None
-    else:
-        ref_side = en
-    units = []
+    pairs = []
     for b in beads:
         src = [zh[i] for i in b.src]
         mt = _join([mts[i].mt for i in b.src], "en")
-        if ref_side is None:
-            en_text, origin = mt, "mt"
-            tgt: list[Segment] = []
-        else:
-            tgt = [ref_side[j] for j in b.tgt]
-            en_text, origin = _join([s.text for s in tgt], "en"), "reference"
+        tgt = [en[j] for j in b.tgt] if with_ref and en is not None else []
+        en_text, origin = (
+            (_join([s.text for s in tgt], "en"), "reference") if with_ref else (mt, "mt")
+        )
         head = (src or tgt)[0]
         if src:
             uid = "+".join(s.id for s in src)
         else:
             uid = f"{head.doc}:en:" + "+".join(s.id.split(":", 1)[-1] for s in tgt)
-        units.append(
-            {
-                "id": uid,
-                "doc": head.doc,
-                "para": head.label,
-                "block": head.block,
-                "zh": _join([s.text for s in src], "zh"),
-                "en": en_text,
-                "en_origin": origin,
-                "mt": mt,
-                "bead": f"{len(b.src)}-{len(b.tgt) if ref_side is not None else 1}",
-                "has_ref": ref_side is not None,
-            }
+        pairs.append(
+            Pair(
+                id=uid,
+                doc=head.doc,
+                para=head.label,
+                block=head.block,
+                zh=_join([s.text for s in src], "zh"),
+                en=en_text,
+                en_origin=origin,
+                mt=mt,
+                bead=b.shape,
+            )
         )
-    return units
+    return pairs
 
 
-def score_units(
-    units: list[dict[str, Any]], matcher: Any, context: dict[str, str], *, jobs: int = 1
+def score_pairs(
+    pairs: list[Pair], with_ref: bool, matcher: Any, context: dict[str, str], *, jobs: int = 1
 ) -> Any:
     """Score export rows with :func:`unmt.eval.scoring.score_segments` (one line per bead).
 
-    The reference side is used when every unit has one; otherwise only term figures are computed.
+    The reference side is used when ``with_ref`` (every row has one); otherwise only term
+    figures are computed.
     """
     from unmt.eval.scoring import score_segments
 
-    with_ref = bool(units) and all(u["has_ref"] for u in units)
+    with_ref = with_ref and bool(pairs)
     return score_segments(
-        [u["zh"] for u in units],
-        [u["mt"] for u in units],
-        [u["en"] for u in units] if with_ref else None,
+        [p.zh for p in pairs],
+        [p.mt for p in pairs],
+        [p.en for p in pairs] if with_ref else None,
         matcher,
-        seg_ids=[u["id"] for u in units],
-        doc_ids=[u["doc"] for u in units],
+        seg_ids=[p.id for p in pairs],
+        doc_ids=[p.doc for p in pairs],
         context=context,
         jobs=jobs,
     )
 
 
 def score_stage(
-    units: list[dict[str, Any]], matcher: Any, context: dict[str, str], paths: dict[str, Path]
+    pairs: list[Pair],
+    with_ref: bool,
+    matcher: Any,
+    context: dict[str, str],
+    paths: dict[str, Path],
 ) -> dict[str, Any]:
     """Score one document: ``terms`` (TermHit records), ``pairs`` (export rows) and reports."""
     from unmt.eval.report.write import write_report
 
-    result = score_units(units, matcher, context)
+    result = score_pairs(pairs, with_ref, matcher, context)
     rows = []
-    for unit, seg in zip(units, result.segments, strict=True):
-        row = {k: v for k, v in unit.items() if k != "has_ref"}
-        row["terms"] = [{"zh": h.zh, "en": h.en, "found": h.found} for h in seg.hits]
-        two_sided = unit["has_ref"] and unit["zh"] and unit["en"]
-        row["chrf"] = None if seg.chrf is None or not two_sided else round(seg.chrf, 4)
-        rows.append(row)
+    for pair, seg in zip(pairs, result.segments, strict=True):
+        two_sided = with_ref and pair.zh and pair.en
+        rows.append(
+            dataclasses.replace(
+                pair,
+                terms=tuple(PairTerm(h.zh, h.en, h.found) for h in seg.hits),
+                chrf=None if seg.chrf is None or not two_sided else round(seg.chrf, 4),
+            )
+        )
     write_jsonl(paths["terms"], (h.to_json() for h in result.hits))
-    write_jsonl(paths["pairs"], rows)
+    write_jsonl(paths["pairs"], (r.to_json() for r in rows))
     for name in ("html", "md", "json"):
         write_report(result, paths[name])
     summary = result.summary_json()
@@ -170,17 +165,17 @@ def score_stage(
     return {"rows": len(rows), **{k: summary.get(k) for k in keep}}
 
 
-def load_units(doc_dir: Path, has_reference: bool) -> list[dict[str, Any]]:
-    """A finished document's units, rebuilt from its stage files."""
-    zh = load_segments(doc_dir / "segments.zh.jsonl")
-    mts = [Translation.from_json(r) for r in read_jsonl(doc_dir / "translations.jsonl")]
+def load_pairs(doc_dir: Path, has_reference: bool) -> list[Pair]:
+    """A translated (and aligned) document's rows, rebuilt from its stage files."""
+    zh = read_records(doc_dir / "segments.zh.jsonl", Segment)
+    mts = read_records(doc_dir / "translations.jsonl", Translation)
     if [t.id for t in mts] != [s.id for s in zh]:
         raise RuntimeError("translations.jsonl does not match segments.zh.jsonl; use --force")
     en = beads = None
     if has_reference:
-        en = load_segments(doc_dir / "segments.en.jsonl")
-        beads = [Bead.from_json(r) for r in read_jsonl(doc_dir / "beads.jsonl")]
-    return build_units(zh, mts, en, beads)
+        en = read_records(doc_dir / "segments.en.jsonl", Segment)
+        beads = read_records(doc_dir / "beads.jsonl", Bead)
+    return build_pairs(zh, mts, en, beads)
 
 
 @functools.lru_cache(maxsize=4)
@@ -203,7 +198,7 @@ def translate_stage(seg_path: Path, translator: Any, paths: dict[str, Path]) -> 
     """Translate one document's Chinese segments into ``paths["translations"]``."""
     from unmt.models.translate import translate_segments
 
-    segments = load_segments(seg_path)
+    segments = read_records(seg_path, Segment)
     calls = getattr(translator, "model_calls", 0)
     translations = translate_segments(segments, translator)
     n = write_jsonl(paths["translations"], (t.to_json() for t in translations))
@@ -230,20 +225,12 @@ class TranslatorUnavailable(UserError):
 
 def open_run_translator(config: RunConfig, default_cache: Path) -> Any:
     """Open the translator of ``config`` (the engine itself loads on first use)."""
-    from unmt.models.translate import TranslateOptions, open_translator
+    from unmt.models.translate import open_translator
 
-    options: dict[str, Any] = {
-        "model": config.model,
-        "backend": config.backend,
-        "device": config.device,
-        "cache": config.cache or default_cache,
-        "quiet": config.quiet,
-    }
-    for name in ("beam", "batch_size", "compute_type"):
-        value = getattr(config, name)
-        if value is not None:
-            options[name] = value
+    options = dataclasses.replace(
+        config.translate, cache=config.translate.cache or default_cache, quiet=config.quiet
+    )
     try:
-        return open_translator(TranslateOptions(**options))
+        return open_translator(options)
     except UserError as exc:
         raise TranslatorUnavailable(exc.what, path=exc.path, line=exc.line, hint=exc.hint) from exc

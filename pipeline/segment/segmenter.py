@@ -5,18 +5,17 @@ Segment ids are ``<doc>:<kind letter><block index>.s<sentence>``: ``t`` title, `
 document, paragraph index = paragraph number), the sentence index counts from 1 in the block. The
 same input always gives the same ids.
 
-Document ids: ``--doc-id`` when given; otherwise the file name without its last suffix, with every
-run of characters other than letters, digits, ``.``, ``_`` and ``-`` replaced by ``-``
-(``un-report.zh.txt`` -> ``un-report.zh``; ``E-CN.15-2021-5.zh.txt`` -> ``E-CN.15-2021-5.zh``).
+Document ids: ``--doc-id`` when given; otherwise the one rule of :mod:`unmt.docid`, which every
+command shares (``un-report.zh.txt`` -> ``un-report``; ``E-CN.15-2021-5.zh.txt`` ->
+``E-CN.15-2021-5``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from pathlib import Path
 
+from unmt.docid import doc_id_from_path
 from unmt.errors import UserError
 from unmt.pipeline.segment.ingest import normalise_newlines, read_input
 from unmt.pipeline.segment.sentences_en import split_en
@@ -29,7 +28,6 @@ SEGMENTER_VERSION = "seg-1.0"
 
 LANGS = ("zh", "en")
 KIND_LETTER = {"title": "t", "heading": "h", "paragraph": "p", "footnote": "f"}
-_BAD_ID = re.compile(r"[^\w.\-]+")
 
 
 def check_lang(lang: str) -> str:
@@ -37,15 +35,6 @@ def check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise UserError(f"unknown language {lang!r}", hint=f"use one of: {', '.join(LANGS)}")
     return lang
-
-
-def doc_id_from_path(path: str | Path) -> str:
-    """The default document id for a file (see the module docstring for the rule)."""
-    stem = unicodedata.normalize("NFC", Path(path).name)
-    if "." in stem.lstrip("."):
-        stem = stem.rsplit(".", 1)[0]
-    slug = _BAD_ID.sub("-", stem).strip("-.")
-    return slug or "doc"
 
 
 def check_doc_id(doc_id: str) -> str:

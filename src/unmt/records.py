@@ -134,6 +134,11 @@ class Bead(_JsonRecord):
     tgt: tuple[int, ...]
     score: float = 0.0
 
+    @property
+    def shape(self) -> str:
+        """``<sources>-<targets>``: ``1-1``, ``2-1``, ``0-1``, ..."""
+        return f"{len(self.src)}-{len(self.tgt)}"
+
 
 @dataclass(frozen=True, slots=True)
 class TermHit(_JsonRecord):
@@ -174,3 +179,45 @@ class TermHit(_JsonRecord):
     in_ref: bool | None = None
     doc: str = ""
     glossary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PairTerm(_JsonRecord):
+    """A glossary term of a pair's source and whether the pair's MT renders it."""
+
+    zh: str
+    en: str
+    found: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Pair(_JsonRecord):
+    """One row of ``pairs.jsonl``: an aligned zh/en unit as the dataset and TMX exports see it.
+
+    Attributes:
+        id: the source segment ids joined by ``+`` (``<doc>:en:<ids>`` for a target-only bead).
+        doc: the document id.
+        para: the label of the first segment's block.
+        block: the kind of the first segment's block.
+        zh: the Chinese side (segments joined).
+        en: the English side: the reference's sentences, or the MT without a reference.
+        en_origin: ``reference`` or ``mt``.
+        mt: the machine translation of the Chinese side.
+        bead: the bead shape (``2-1``; ``1-1`` for every row without a reference).
+        terms: the glossary terms of the source and whether the MT renders them.
+        chrf: sentence chrF of the MT against the reference (``None`` without one, or one-sided).
+    """
+
+    _nested: ClassVar[dict[str, type]] = {"terms": PairTerm}
+
+    id: str
+    doc: str
+    para: str
+    block: str
+    zh: str
+    en: str
+    en_origin: str
+    mt: str
+    bead: str
+    terms: tuple[PairTerm, ...] = ()
+    chrf: float | None = None

@@ -1,0 +1,96 @@
+"""Option groups several commands share, derived from the settings' one declaration.
+
+:func:`add_settings` turns declared settings (:func:`unmt.settings.specs`) into flags: the flag
+name, type, choices, minimum, default and help all come from the field. ``unmt translate`` gets
+the defaults filled in; ``unmt run`` leaves unset flags ``None`` so that a config file's value
+is not overridden by a default the user never typed (its help still shows the default).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from unmt.settings import Spec
+
+
+def _number(spec: Spec) -> Callable[[str], Any]:
+    def parse(value: str) -> Any:
+        try:
+            n = spec.type(value)
+        except ValueError:
+            kind = "whole number" if spec.type is int else "number"
+            raise argparse.ArgumentTypeError(f"expected a {kind}, got {value!r}") from None
+        if spec.minimum is not None and n < spec.minimum:
+            raise argparse.ArgumentTypeError(f"expected at least {spec.minimum}, got {n}")
+        return n
+
+    parse.__name__ = spec.type.__name__
+    return parse
+
+
+def _help(spec: Spec) -> str:
+    if spec.kind == "flag" or spec.default is None:
+        return spec.help
+    default = spec.default if not isinstance(spec.default, list) else "none"
+    return f"{spec.help} (default {default})"
+
+
+def add_settings(
+    parser: argparse.ArgumentParser | Any,
+    settings: Iterable[Spec],
+    *,
+    fill_defaults: bool = True,
+    help_overrides: dict[str, str] | None = None,
+) -> None:
+    """Add one flag per setting.
+
+    Args:
+        parser: the parser (or argument group).
+        settings: the declared settings to expose.
+        fill_defaults: put each setting's default into the namespace; ``False`` leaves flags
+            that were not given at ``None``.
+        help_overrides: a different help text for some settings (by name).
+    """
+    for spec in settings:
+        text = (help_overrides or {}).get(spec.name) or _help(spec)
+        if spec.kind == "flag":
+            parser.add_argument(
+                spec.flag,
+                action="store_true",
+                default=spec.default if fill_defaults else None,
+                help=text,
+            )
+            continue
+        kw: dict[str, Any] = {"help": text, "dest": spec.name}
+        kw["default"] = spec.default if fill_defaults else None
+        if spec.type in (int, float):
+            kw["type"] = _number(spec)
+        if spec.choices is not None:
+            kw["choices"] = spec.choices
+        if spec.metavar or spec.type is int:
+            kw["metavar"] = spec.metavar or "N"
+        parser.add_argument(spec.flag, **kw)
+
+
+def given_settings(args: argparse.Namespace, settings: Iterable[Spec]) -> dict[str, Any]:
+    """The settings given on the command line (``None`` and unset flags left out)."""
+    out = {}
+    for spec in settings:
+        value = getattr(args, spec.name, None)
+        if value is None or (spec.kind == "flag" and value is False):
+            continue
+        out[spec.name] = value
+    return out
+
+
+def add_glossary_option(
+    parser: argparse.ArgumentParser,
+    help: str = "TSV/CSV/TBX glossary, repeatable, earlier wins (default: the shipped UN glossary)",
+    dest: str = "glossary",
+) -> None:
+    """Add the repeatable ``--glossary G`` option (a list, empty when not given)."""
+    parser.add_argument(
+        "--glossary", dest=dest, action="append", default=[], metavar="G", help=help
+    )
