@@ -11,12 +11,15 @@ Public API (what the run orchestration calls)::
         translator.identity()     # model id, revision, backend, compute type, beam, meaningless
         translator.model_calls    # number of batches the engine ran
 
-How a call works (DESIGN.md §4, ``Cached(Batched(Backend))``): identical texts are translated
-once; the persistent cache answers what it can (the model is not even loaded when it answers
-everything); each remaining text has its protected spans masked, is split when longer than
-``split_tokens`` source tokens, and its pieces are sorted by length and batched under a token
-budget; after every batch the segments whose pieces are all done are restored, flagged and
-committed to the cache, so a killed run resumes where it stopped.
+How a call works: the translator is the composition ``Cached(Batched(Backend))``:
+
+- the backend (:mod:`unmt.models.backends`) turns a batch of token sequences into token
+  sequences, and is loaded only when a batch runs;
+- :class:`~unmt.models.batched.Batched` masks protected spans, splits long texts, cuts
+  length-sorted token-budget batches and yields each batch's finished texts, with a decoding
+  policy (:class:`~unmt.models.batched.LengthCap` unless the caller passes another);
+- :class:`~unmt.models.cached.Cached` translates identical texts once, answers what the
+  persistent cache holds and commits after every batch, so a killed run resumes where it stopped.
 
 Flags on a result: ``split`` (translated in pieces), ``hard-split`` (a piece had to be cut
 without punctuation), ``max-length`` (an output hit its length limit), ``protected-missing``
@@ -27,21 +30,14 @@ random-weight model produced it).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from unmt.models.backends.base import (
-    Backend,
-    Decoding,
-    load_backend,
-    resolve_backend_name,
-    resolve_settings,
-)
-from unmt.models.batching import plan_batches
-from unmt.models.cache import TranslationCache, cache_key, default_cache_path
+from unmt.models.backends.base import Backend, load_backend, resolve_backend_name, resolve_settings
+from unmt.models.batched import Batched, DecodingPolicy, LengthCap, TranslationResult, output_limit
+from unmt.models.cache import TranslationCache, default_cache_path
+from unmt.models.cached import Cached
 from unmt.models.family import ModelTokenizer
 from unmt.models.options import (
     CACHE_FORMAT,
@@ -51,9 +47,7 @@ from unmt.models.options import (
     cache_prefix,
     translation_identity,
 )
-from unmt.models.protect import protect, restore
 from unmt.models.resolve import ResolvedModel, resolve_model
-from unmt.models.split import split_encoded
 from unmt.records import Segment, Translation
 
 log = logging.getLogger(__name__)
@@ -71,29 +65,15 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class TranslationResult:
-    """The translation of one text and the flags naming anything unusual about it."""
-
-    mt: str
-    flags: tuple[str, ...] = ()
-
-
-def output_limit(source_tokens: int, max_positions: int) -> int:
-    """Most output tokens allowed for a source of ``source_tokens`` tokens."""
-    return max(1, min(max_positions - 1, 2 * source_tokens + 10))
-
-
-@dataclass
-class _Pending:
-    spans: tuple[Any, ...]
-    pieces: list[list[str]]
-    outputs: list[str | None]
-    flags: list[str] = field(default_factory=list)
-
-
 class Translator:
-    """Translates texts with one model and backend; see the module docstring."""
+    """One model and backend as ``Cached(Batched(Backend))``; see the module docstring.
+
+    Args:
+        options: the translation settings.
+        model: the resolved model.
+        backend_name, device, compute_type: resolved once by :func:`open_translator`.
+        policy: the decoding policy (default :class:`~unmt.models.batched.LengthCap`).
+    """
 
     def __init__(
         self,
@@ -102,23 +82,34 @@ class Translator:
         backend_name: str,
         device: str,
         compute_type: str,
+        policy: DecodingPolicy | None = None,
     ) -> None:
         self.options = options
         self.model = model
         self.backend_name = backend_name
         self.device = device
         self.compute_type = compute_type
-        self.model_calls = 0
-        self.engine_seconds = 0.0
-        #: benchmarks only: (source text, source tokens) -> exact output length; a batch decodes
-        #: exactly its longest forced length (``min = max``)
-        self.forced_length: Callable[[str, int], int] | None = None
-        self._backend: Backend | None = None
-        self._tokenizer: ModelTokenizer | None = None
-        self._cache: TranslationCache | None = None
-        if not options.no_cache:
-            self._cache = TranslationCache(options.cache or default_cache_path())
-        self._prefix = cache_prefix(self.identity())
+        self.batched = Batched(
+            lambda: ModelTokenizer(model),
+            self._load_backend,
+            policy or LengthCap(options.beam, model.max_positions),
+            split_tokens=options.split_tokens,
+            batch_size=options.batch_size,
+            max_batch_tokens=options.max_batch_tokens,
+        )
+        cache = (
+            None if options.no_cache else TranslationCache(options.cache or default_cache_path())
+        )
+        self.cached = Cached(self.batched, cache, cache_prefix(self.identity()))
+
+    def _load_backend(self) -> Backend:
+        return load_backend(
+            self.backend_name,
+            self.model,
+            self.batched.tokenizer,
+            device=self.device,
+            compute_type=self.compute_type,
+        )
 
     def identity(self) -> dict[str, Any]:
         """What produced the translations: for signatures, manifests and cache keys."""
@@ -127,120 +118,39 @@ class Translator:
     @property
     def tokenizer(self) -> ModelTokenizer:
         """The model's tokenizer (loaded on first use)."""
-        if self._tokenizer is None:
-            self._tokenizer = ModelTokenizer(self.model)
-        return self._tokenizer
+        return self.batched.tokenizer
 
     @property
     def backend(self) -> Backend:
-        """The engine (loaded on first use: a run answered by the cache never loads it)."""
-        if self._backend is None:
-            self._backend = load_backend(
-                self.backend_name,
-                self.model,
-                self.tokenizer,
-                device=self.device,
-                compute_type=self.compute_type,
-            )
-        return self._backend
+        """The engine (loaded on first use: a call answered by the cache never loads it)."""
+        return self.batched.backend
+
+    @property
+    def model_calls(self) -> int:
+        """Engine calls (batches) so far."""
+        return self.batched.model_calls
+
+    @property
+    def engine_seconds(self) -> float:
+        """Seconds spent inside the engine so far."""
+        return self.batched.engine_seconds
 
     def translate(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> list[TranslationResult]:
         """Translate ``texts`` (order kept; empty stays empty); ``progress(n)`` per n done."""
-        tick = progress or (lambda n: None)
-        unique = list(dict.fromkeys(t for t in texts if t.strip()))
-        weight: dict[str, int] = {}
-        for t in texts:
-            weight[t] = weight.get(t, 0) + 1
-        tick(sum(n for t, n in weight.items() if not t.strip()))
-        keys = {t: cache_key(self._prefix, t) for t in unique}
-        done: dict[str, tuple[str, tuple[str, ...]]] = {}
-        if self._cache is not None:
-            hits = self._cache.get_many(keys.values())
-            for t in unique:
-                if keys[t] in hits:
-                    done[t] = hits[keys[t]]
-                    tick(weight[t])
-        missing = [t for t in unique if t not in done]
-        if missing:
-            self._translate_missing(missing, keys, done, weight, tick)
-        extra = ("meaningless-model",) if self.model.meaningless else ()
-        results = []
-        for t in texts:
-            mt, flags = done.get(t, ("", ()))
-            results.append(TranslationResult(mt, flags + extra if t.strip() else ()))
-        return results
-
-    def _translate_missing(
-        self,
-        texts: list[str],
-        keys: dict[str, str],
-        done: dict[str, tuple[str, tuple[str, ...]]],
-        weight: dict[str, int],
-        tick: Callable[[int], None],
-    ) -> None:
-        tok = self.tokenizer
-        pending: dict[str, _Pending] = {}
-        jobs: list[tuple[str, int]] = []
-        masked_all = [protect(t) for t in texts]
-        whole = tok.encode([m for m, _ in masked_all])
-        threshold = self.options.split_tokens
-        for text, (masked, spans), pieces in zip(texts, masked_all, whole, strict=True):
-            item = _Pending(spans, [pieces], [None])
-            if len(pieces) > threshold:
-                item.pieces, hard = split_encoded(
-                    masked, pieces, lambda t: tok.encode([t])[0], threshold
-                )
-                item.outputs = [None] * len(item.pieces)
-                item.flags += ["split"] + (["hard-split"] if hard else [])
-            pending[text] = item
-            jobs.extend((text, i) for i in range(len(item.pieces)))
-        lengths = [len(pending[t].pieces[i]) for t, i in jobs]
-        for batch in plan_batches(lengths, self.options.batch_size, self.options.max_batch_tokens):
-            sources = [pending[jobs[j][0]].pieces[jobs[j][1]] for j in batch]
-            limits = [output_limit(len(s), self.model.max_positions) for s in sources]
-            decoding = Decoding(beam=self.options.beam, max_length=max(limits))
-            if self.forced_length is not None:
-                longest = max(
-                    self.forced_length(jobs[j][0], len(pending[jobs[j][0]].pieces[jobs[j][1]]))
-                    for j in batch
-                )
-                limits = [longest + 1] * len(sources)
-                decoding = Decoding(self.options.beam, max_length=longest, min_length=longest)
-            start = time.perf_counter()
-            outputs = self.backend.translate_pieces(sources, decoding)
-            self.engine_seconds += time.perf_counter() - start
-            self.model_calls += 1
-            finished: dict[str, tuple[str, tuple[str, ...]]] = {}
-            for k, (j, out, limit) in enumerate(zip(batch, outputs, limits, strict=True)):
-                text, i = jobs[j]
-                item = pending[text]
-                if len(out) >= limit:
-                    out = out[:limit]
-                    if "max-length" not in item.flags:
-                        item.flags.append("max-length")
-                item.outputs[i] = tok.decode([out])[0] if sources[k] else ""
-                if all(o is not None for o in item.outputs):
-                    finished[text] = self._finish(item)
-            if self._cache is not None:
-                self._cache.put_many({keys[t]: v for t, v in finished.items()})
-            done.update(finished)
-            tick(sum(weight[t] for t in finished))
-
-    @staticmethod
-    def _finish(item: _Pending) -> tuple[str, tuple[str, ...]]:
-        joined = " ".join(o for o in item.outputs if o)
-        text, missing = restore(joined, item.spans)
-        flags = list(item.flags)
-        if missing:
-            flags.append("protected-missing")
-        return text, tuple(flags)
+        results = self.cached.translate(texts, progress)
+        if not self.model.meaningless:
+            return results
+        extra = ("meaningless-model",)
+        return [
+            TranslationResult(r.mt, r.flags + extra) if t.strip() else r
+            for t, r in zip(texts, results, strict=True)
+        ]
 
     def close(self) -> None:
         """Close the cache."""
-        if self._cache is not None:
-            self._cache.close()
+        self.cached.close()
 
     def __enter__(self) -> Translator:
         return self
@@ -254,14 +164,16 @@ class Translator:
         self.close()
 
 
-def open_translator(options: TranslateOptions) -> Translator:
-    """Resolve the model, backend, device and compute type; errors are ``UserError``."""
+def open_translator(
+    options: TranslateOptions, *, policy: DecodingPolicy | None = None
+) -> Translator:
+    """Resolve the model, backend, device and compute type (once); errors are ``UserError``."""
     backend_name = resolve_backend_name(options.backend)
     device, compute_type = resolve_settings(backend_name, options.device, options.compute_type)
     model = resolve_model(options.model)
     if model.meaningless:
         log.warning("model %r has random weights: its translations are meaningless", options.model)
-    return Translator(options, model, backend_name, device, compute_type)
+    return Translator(options, model, backend_name, device, compute_type, policy)
 
 
 def translate_segments(

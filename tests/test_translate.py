@@ -64,7 +64,7 @@ def test_cache_answers_second_run_without_model(tiny_model_dir: Path, tmp_path: 
     with open_translator(opts) as tr:
         second = tr.translate(TEXTS)
         assert tr.model_calls == 0
-        assert tr._backend is None  # the engine was never loaded
+        assert not tr.batched.loaded  # the engine was never loaded
     assert first == second
     with open_translator(_options(tiny_model_dir, tmp_path, beam=2)) as tr:
         tr.translate(TEXTS[:1])
@@ -231,3 +231,45 @@ def test_models_tiny_command_and_list(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["models", "list"]) == 0
     listing = capsys.readouterr().out
     assert "ct2-float32" in listing and "meaningless" in listing
+
+
+def test_decoding_policy_is_passed_in(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """The caller's policy decides output lengths (no benchmark branch in the translator)."""
+    from unmt.models.backends.base import Decoding
+
+    seen: list[list[str]] = []
+
+    def exact_three(texts: list[str], sources: list[list[str]]) -> tuple[Decoding, list[int]]:
+        seen.append(list(texts))
+        return Decoding(1, max_length=3, min_length=3), [4] * len(texts)
+
+    opts = _options(tiny_model_dir, tmp_path, batch_size=2, beam=1, no_cache=True)
+    unique = [t for t in dict.fromkeys(TEXTS) if t]
+    with open_translator(opts, policy=exact_three) as tr:
+        batches = list(tr.batched.batches(unique))
+        assert sorted(t for b in seen for t in b) == sorted(unique)  # every text, once
+        assert [len(b) for b in batches] == [len(s) for s in seen] == [2, 2]
+        assert not any("max-length" in r.flags for b in batches for r in b.values())
+        pieces = tr.tokenizer.encode(["联合国", "各国"])
+        assert [len(o) for o in tr.backend.translate_pieces(pieces, Decoding(1, 3, 3))] == [3, 3]
+
+
+def test_each_batch_is_committed_before_the_next_runs(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """Cached(Batched(Backend)): a run interrupted in its second batch keeps the first."""
+    from unmt.models.batched import LengthCap
+
+    opts = _options(tiny_model_dir, tmp_path, batch_size=2, beam=1)
+    unique = [t for t in dict.fromkeys(TEXTS) if t]
+    calls = []
+
+    def interrupted(texts: list[str], sources: list[list[str]]) -> object:
+        calls.append(texts)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return LengthCap(1, 512)(texts, sources)
+
+    with open_translator(opts, policy=interrupted) as tr, pytest.raises(KeyboardInterrupt):  # type: ignore[arg-type]
+        tr.translate(unique)
+    with open_translator(opts) as again:
+        again.translate(unique)
+        assert again.model_calls == 1  # only the batch that was interrupted

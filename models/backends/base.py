@@ -124,17 +124,19 @@ def load_backend(
 
 
 class EngineBackend:
-    """The constructor the engines share: device and compute type resolved (``auto`` allowed)
-    through :func:`resolve_settings`, the tokenizer and its model family kept, then
-    :meth:`load` reads ``model`` into the engine. Subclasses set ``name`` and define
-    :meth:`load` and ``translate_pieces``."""
+    """The constructor the engines share: the device and compute type (``auto`` is resolved
+    here through :func:`resolve_settings` only when a caller did not resolve it already), the
+    tokenizer and its model family kept, then :meth:`load` reads ``model`` into the engine.
+    Subclasses set ``name`` and define :meth:`load` and ``translate_pieces``."""
 
     name = ""
 
     def __init__(
         self, model: ResolvedModel, tokenizer: ModelTokenizer, *, device: str, compute_type: str
     ) -> None:
-        self.device, self.compute_type = resolve_settings(self.name, device, compute_type)
+        if device == "auto" or compute_type == "auto":
+            device, compute_type = resolve_settings(self.name, device, compute_type)
+        self.device, self.compute_type = device, compute_type
         self.tokenizer = tokenizer
         self.family = tokenizer.family
         self.load(model)

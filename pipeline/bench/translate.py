@@ -144,7 +144,15 @@ def _worker_naive(model: Path, texts: list[str], refs: list[str] | None, beam: i
 def _worker_unmt(
     model: Path, texts: list[str], refs: list[str] | None, beam: int, backend: str
 ) -> dict:
+    from unmt.models.backends.base import Decoding
     from unmt.models.translate import TranslateOptions, open_translator
+
+    targets: dict[str, int] = {}
+
+    def forced(texts: Any, sources: Any) -> tuple[Decoding, list[int]]:
+        """The benchmark's decoding policy: each batch decodes exactly its longest target."""
+        longest = max(targets[t] for t in texts)
+        return Decoding(beam, max_length=longest, min_length=longest), [longest + 1] * len(texts)
 
     with tempfile.TemporaryDirectory() as tmp:
         opts = TranslateOptions(
@@ -155,11 +163,10 @@ def _worker_unmt(
             cache=Path(tmp) / "bench.sqlite3",
         )
         t0 = time.perf_counter()
-        tr = open_translator(opts)
+        tr = open_translator(opts, policy=forced)
         tr.backend  # noqa: B018 - load the engine outside the timed part
         load = time.perf_counter() - t0
-        targets = _targets(tr.tokenizer, texts, refs)
-        tr.forced_length = lambda text, _n: targets[text]
+        targets.update(_targets(tr.tokenizer, texts, refs))
         start = time.perf_counter()
         tr.translate(texts)
         wall = time.perf_counter() - start
