@@ -49,15 +49,11 @@ def small_glossary(tmp_path: Path):
     return load_glossary(path)
 
 
-@pytest.mark.parametrize("local", [False, True], ids=["terms_en", "local"])
 @pytest.mark.parametrize(("pairs", "expected"), CHECK_CASES)
-def test_check(small_glossary, pairs, expected, local: bool) -> None:
+def test_check(small_glossary, pairs, expected) -> None:
     src = [s for s, _ in pairs]
     ref = [r for _, r in pairs]
-    results = {
-        r.zh: r
-        for r in check_glossary(small_glossary, src, ref, english_matcher(prefer_local=local))
-    }
+    results = {r.zh: r for r in check_glossary(small_glossary, src, ref, english_matcher())}
     for zh, (occurrences, agreeing) in expected.items():
         assert (results[zh].occurrences, results[zh].agreeing) == (occurrences, agreeing), zh
         if occurrences:

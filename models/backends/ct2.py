@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import shutil
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
 from unmt.cachedirs import cache_root, file_lock
 from unmt.errors import UserError
+from unmt.fileio import atomic_directory
 from unmt.models.backends.base import Decoding, EngineBackend, default_compute_type, pick_device
 from unmt.models.resolve import ResolvedModel
 
@@ -60,8 +58,7 @@ def convert_model(model: ResolvedModel, quantization: str = "float32") -> Path:
         from ctranslate2.converters import TransformersConverter
 
         copy = [n for n in ("source.spm", "target.spm") if (model.path / n).is_file()]
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-        try:
+        with atomic_directory(dest) as tmp:
             log.info(
                 "converting %s for CTranslate2 (%s) into %s", model.model_id, quantization, dest
             )
@@ -79,11 +76,9 @@ def convert_model(model: ResolvedModel, quantization: str = "float32") -> Path:
                 "source": str(model.path),
             }
             (out / _INFO).write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
-            if dest.exists():
-                shutil.rmtree(dest)
-            os.replace(out, dest)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            for path in out.iterdir():  # the converter wants to create its own folder
+                path.rename(tmp / path.name)
+            out.rmdir()
     return dest
 
 

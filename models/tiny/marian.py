@@ -19,12 +19,12 @@ import hashlib
 import io
 import json
 import logging
-import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from unmt.fileio import atomic_directory
 
 log = logging.getLogger(__name__)
 
@@ -231,9 +231,7 @@ def publish_model_folder(dest: str | Path, fill: Callable[[Path], dict[str, Any]
     model, and an existing ``dest`` is replaced. Returns ``dest`` as a ``Path``.
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
+    with atomic_directory(dest) as tmp:
         marker = {
             "meaningless": True,
             "note": "random weights: translations from this model are meaningless",
@@ -241,14 +239,6 @@ def publish_model_folder(dest: str | Path, fill: Callable[[Path], dict[str, Any]
             "corpus": [p.name for p in corpus_files()],
         }
         (tmp / TINY_MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
-        if dest.exists():
-            old = dest.with_name(f".{dest.name}.old.{os.getpid()}")
-            os.replace(dest, old)
-            shutil.rmtree(old, ignore_errors=True)
-        os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return dest
 
 

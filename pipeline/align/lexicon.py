@@ -98,11 +98,8 @@ def invert(table: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
 
 
 def _read_glossary_phrases() -> tuple[tuple[str, str], ...]:
-    try:
-        from unmt.eval.glossary.load import load_glossaries
-    except ImportError:
-        log.info("unmt.eval.glossary.load not available: aligning without the UN glossary")
-        return ()
+    from unmt.eval.glossary.load import load_glossaries
+
     try:
         glossary = load_glossaries([])
     except Exception as exc:  # the glossary is an optional extra source

@@ -11,15 +11,13 @@ import argparse
 import contextlib
 import json
 import logging
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
-from unmt.fileio import atomic_output
+from unmt.fileio import atomic_directory, atomic_output
 
 log = logging.getLogger(__name__)
 
@@ -60,20 +58,8 @@ def staged_dir(out: Path) -> Iterator[Path]:
             path=out,
             hint="give a new or empty folder to -o",
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
-    try:
+    with atomic_directory(out) as stage:
         yield stage
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-            out.replace(old / "x")
-        stage.replace(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
 
 
 def push_to_hub(folder: Path, repo_id: str, *, private: bool) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import logging
 import sys
 from collections.abc import Sequence
@@ -48,13 +47,6 @@ BENCHES: dict[str, str] = {
 }
 
 
-def _module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse with unmt's one-line errors: ``unmt: error: PROG: what; see PROG --help``."""
 
@@ -77,14 +69,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, module in COMMANDS.items():
         if only is not None and name != only:
             continue
-        if _module_exists(module):
-            importlib.import_module(module).add_parser(sub)
+        importlib.import_module(module).add_parser(sub)
     if only in (None, "bench"):
         bench = sub.add_parser("bench", help="benchmarks that print speed and memory figures")
         bench_sub = bench.add_subparsers(dest="bench", metavar="BENCH", required=True)
         for module in BENCHES.values():
-            if _module_exists(module):
-                importlib.import_module(module).add_parser(bench_sub)
+            importlib.import_module(module).add_parser(bench_sub)
     return parser
 
 
