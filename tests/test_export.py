@@ -187,7 +187,7 @@ def test_bad_inputs_exit_2(
     out = str(tmp_path / "o")
     _exit_2(["export", str(a_file), "-o", out], capsys, "the run directory is a file")
     _exit_2(["export", str(tmp_path / "nope"), "-o", out], capsys, "no such run directory")
-    _exit_2(["export", str(tmp_path), "-o", out], capsys, "no manifest.json")
+    _exit_2(["export", str(tmp_path), "-o", out], capsys, "not a run directory (no state.sqlite")
     _exit_2(["export", str(run_dir), "-o", str(a_file)], capsys, "is a file")
     other = tmp_path / "mine"
     other.mkdir()

@@ -121,7 +121,8 @@ def test_stage_skips_when_current_and_redoes_on_change(tmp_path: Path) -> None:
         before = len(calls)
         run.stage("d", "s", settings=settings, inputs={"src": src},
                   outputs={"out": "out.txt"}, run=body, force=force)  # fmt: skip
-        assert run.document("d")["stages"]["s"]["info"] == {"n": 1}
+        assert run.document("d").stages["s"].info == {"n": 1}
+        run.close()
         return len(calls) > before
 
     assert stage(beam=1) is True

@@ -53,7 +53,7 @@ def outputs(run: Path) -> dict[str, bytes]:
     return {
         p.relative_to(run).as_posix(): p.read_bytes()
         for p in files
-        if p.name != "manifest.json" and not p.name.startswith("cache.sqlite")
+        if not p.name.startswith(("manifest.json", "cache.sqlite", "state.sqlite", "run.lock"))
     }
 
 

@@ -6,7 +6,13 @@ one document into a fresh run directory with an empty translation cache and prin
 
 - *cold*: every stage, translation included (what a first run costs);
 - *cached*: ``--force`` with the translation cache warm (everything but the model);
-- *skip*: a re-run with nothing changed (manifest checks only).
+- *skip*: a re-run with nothing changed (state checks only).
+
+``--corpus N[,N...]`` measures what a corpus builder feels instead: N generated documents of five
+numbered paragraphs each (every document's text its own), run cold with the tiny model by a
+separate ``unmt run`` process (start-up included), then re-run with nothing changed. It prints
+documents/s, the per-document overhead (wall time minus the stages' own recorded seconds,
+divided by N) next to the stage time per document, the re-run time and each process's peak RSS.
 
 The full-size model is ``unmt bench translate``'s (built once into the unmt cache). Model
 building and CTranslate2 conversion happen in a warm-up run on a one-line document and are
@@ -17,6 +23,7 @@ plus ten tokens), so the full-size figures are a pessimistic bound for translati
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -35,6 +42,11 @@ EXAMPLE = EXAMPLES / "un-report.zh.txt"
 def add_parser(subparsers: Any) -> None:
     """Register ``unmt bench run``."""
     p = subparsers.add_parser("run", help="end-to-end documents/min and segments/s of `unmt run`")
+    p.add_argument(
+        "--corpus",
+        metavar="N[,N...]",
+        help="corpus mode: N generated documents per size (e.g. 100,1000; see the module doc)",
+    )
     p.add_argument("--doc", type=Path, help=f"the document (default {SAMPLE}, else {EXAMPLE})")
     p.add_argument(
         "--models", default="tiny,full", help="comma-separated: tiny, full, or a model path/id"
@@ -82,8 +94,82 @@ def bench_model(model: str, doc: Path, args: argparse.Namespace, work: Path) -> 
     return {"segments": summary.segments, "cold": cold, "cached": cached, "skip": skip}
 
 
+_PARAGRAPH = (
+    "{p}. 会员国在第{d}号报告中重申打击恐怖主义的承诺，并请秘书长在第{n}届会议上提交报告。"
+    "联合国毒品和犯罪问题办公室向{k}个国家提供了技术援助。"
+)
+
+
+def write_corpus(folder: Path, n: int) -> Path:
+    """``n`` small UN-style documents of five numbered paragraphs each, all different."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for d in range(n):
+        paras = "\n\n".join(
+            _PARAGRAPH.format(p=p, d=d, n=60 + d % 17, k=3 + (d * 7 + p) % 50) for p in range(1, 6)
+        )
+        text = f"大会\n\n第{d}号报告\n\n一. 导言\n\n{paras}\n"
+        (folder / f"doc{d:06d}.zh.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _timed_process(argv: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one ``unmt`` process."""
+    import os
+    import subprocess
+    import sys
+
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "unmt", *argv], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise UserError(f"unmt {' '.join(argv[:2])} exited {proc.returncode}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def bench_corpus(sizes: list[int], args: argparse.Namespace, work: Path) -> None:
+    """The ``--corpus`` mode (see the module docstring)."""
+    from unmt.pipeline.run.state import STATE_FILE, StateStore
+
+    print("unmt bench run --corpus: generated documents of 5 numbered paragraphs, tiny model")
+    print(f"{'docs':>7} {'cold s':>8} {'docs/s':>7} {'stage ms/doc':>13} {'overhead ms/doc':>16} "
+          f"{'rerun s':>8} {'peak MiB cold':>14} {'peak MiB rerun':>15}")  # fmt: skip
+    cache = work / "cache.sqlite"
+    for n in sizes:
+        docs = write_corpus(work / f"docs{n}", n)
+        out = work / f"run{n}"
+        base = ["run", str(docs), "-o", str(out), "--model", "tiny", "--quiet"]
+        base += ["--cache", str(cache), "--jobs", str(args.jobs), "--backend", args.backend]
+        cold, cold_rss = _timed_process(base)
+        rerun, rerun_rss = _timed_process(base)
+        store = StateStore(out / STATE_FILE, create=False, readonly=True)
+        entries = store.documents()
+        store.close()
+        stage_s = sum(r.seconds for e in entries.values() for r in e.stages.values())
+        print(
+            f"{n:>7} {cold:>8.2f} {n / cold:>7.1f} {1000 * stage_s / n:>13.2f} "
+            f"{1000 * (cold - stage_s) / n:>16.2f} {rerun:>8.2f} {cold_rss:>14.0f} "
+            f"{rerun_rss:>15.0f}"
+        )
+        shutil.rmtree(docs)
+        shutil.rmtree(out)
+    print(
+        "cold: a fresh run directory (a warm-up run built the tiny model first); rerun: the "
+        "same command again with nothing changed; both whole processes, start-up included."
+    )
+
+
 def run_bench(args: argparse.Namespace) -> int:
     """The ``unmt bench run`` command."""
+    if args.corpus:
+        sizes = [int(s) for s in args.corpus.split(",") if s.strip()]
+        with tempfile.TemporaryDirectory(prefix="unmt-bench-corpus-") as tmp:
+            warm = write_corpus(Path(tmp) / "warm", 1)
+            _timed_process(["run", str(warm), "-o", str(Path(tmp) / "warm-run"), "--model", "tiny",
+                            "--quiet", "--backend", args.backend])  # fmt: skip
+            bench_corpus(sizes, args, Path(tmp))
+        return 0
     doc = args.doc or (SAMPLE if SAMPLE.is_file() else EXAMPLE)
     if not doc.is_file():
         raise UserError("no such document", path=doc, hint="give one with --doc")

@@ -203,8 +203,8 @@ def _provenance(export: ExportSet) -> list[str]:
     lines.append("| doc | source sha256 | reference | rows status |")
     lines.append("|---|---|---|---|")
     for doc_id, entry in export.docs.items():
-        ref = "yes" if entry.get("reference") else "no"
-        sha = str(entry.get("sha256", ""))[:12]
+        ref = "yes" if entry.reference else "no"
+        sha = (entry.sha256 or "")[:12]
         lines.append(f"| {_cell(doc_id)} | {sha} | {ref} | exported |")
     for doc_id, why in export.skipped.items():
         lines.append(f"| {_cell(doc_id)} | | | not exported: {_cell(why)} |")

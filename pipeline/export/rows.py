@@ -20,6 +20,7 @@ from typing import Any
 from unmt.errors import UserError
 from unmt.fileio import jsonl_records, read_lines
 from unmt.pipeline.run.rundir import RunDir, sha256_file
+from unmt.pipeline.run.state import DocEntry
 from unmt.records import Pair
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class ExportSet:
 
     Attributes:
         runs: the run directories read.
-        docs: doc id -> manifest entry, for the documents exported, in order.
+        docs: doc id -> its entry in the run's state, for the documents exported, in order.
         pairs: doc id -> path of its ``pairs.jsonl``.
         skipped: doc id -> why it was not exported (failed, unfinished, duplicate).
         settings: the first run's settings (model, glossaries, ...).
@@ -42,7 +43,7 @@ class ExportSet:
     """
 
     runs: list[Path]
-    docs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    docs: dict[str, DocEntry] = field(default_factory=dict)
     pairs: dict[str, Path] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
@@ -66,14 +67,14 @@ class ExportSet:
                     ) from None
 
 
-def _finished_pairs(run: RunDir, doc_id: str, entry: dict[str, Any]) -> tuple[Path | None, str]:
+def _finished_pairs(run: RunDir, doc_id: str, entry: DocEntry) -> tuple[Path | None, str]:
     """The document's pairs file when its rows stage finished intact, else why not."""
-    if entry.get("status") == "failed":
-        return None, f"failed: {entry.get('error', 'unknown error')}"
-    stage = entry.get("stages", {}).get(ROWS_STAGE)
-    if not stage or stage.get("status") != "done":
+    if entry.status == "failed":
+        return None, f"failed: {entry.error or 'unknown error'}"
+    stage = entry.stages.get(ROWS_STAGE)
+    if stage is None or stage.status != "done":
         return None, "unfinished (not scored yet)"
-    for rel, digest in stage.get("outputs", {}).items():
+    for rel, digest in stage.outputs.items():
         if not rel.endswith("/" + PAIRS_FILE):
             continue
         path = run.path / rel
@@ -91,14 +92,15 @@ def collect(run_dirs: Sequence[str | Path]) -> ExportSet:
     sources: dict[str, str] = {}
     for rd in run_dirs:
         run = RunDir(rd, create=False)
-        if not run.manifest_path.is_file():
+        if not run.is_run:
             raise UserError(
-                "not a run directory (no manifest.json)",
+                "not a run directory (no state.sqlite or manifest.json)",
                 path=run.path,
                 hint="give a directory written by `unmt run`",
             )
         result.runs.append(run.path)
-        manifest = run.manifest
+        manifest = run.meta
+        run.close()
         if not result.settings:
             result.settings = dict(manifest.get("settings", {}))
         for name, value in manifest.get("signatures", {}).items():
@@ -106,8 +108,8 @@ def collect(run_dirs: Sequence[str | Path]) -> ExportSet:
         translator = manifest.get("translator")
         if translator and translator not in result.translators:
             result.translators.append(translator)
-        for doc_id, entry in manifest.get("documents", {}).items():
-            sha = str(entry.get("sha256", ""))
+        for doc_id, entry in run.documents().items():
+            sha = str(entry.sha256 or "")
             if doc_id in sources:
                 if sources[doc_id] == sha:
                     log.warning("%s: %s appears in two runs; exported once", run.path, doc_id)

@@ -23,7 +23,7 @@ def score_context(run: RunDir) -> dict[str, str]:
     """The settings named in term signatures: segmenter, model and revision, beam, backend."""
     from unmt.pipeline.segment.segmenter import SEGMENTER_VERSION
 
-    t = run.manifest.get("translator") or {}
+    t = run.meta.get("translator") or {}
     context = {"seg": SEGMENTER_VERSION}
     if t:
         context["model"] = f"{t.get('model')}@{t.get('revision') or 'local'}"
@@ -58,32 +58,32 @@ def corpus_report(
             "context": context,
             "failed": failed,
             "terms": str(matcher.signature),
-            "flags": {d: docs[d].get("flags") for d in done},
+            "flags": {d: docs[d].flags for d in done},
         },
         {d: run.digest(p) for d, p in inputs.items()},
     )
-    previous = run.manifest.get("corpus", {})
+    previous = run.meta.get("corpus") or {}
     if not config.force and previous.get("key") == key and all(p.is_file() for p in paths.values()):
         return paths["html"]
     pairs: list[Pair] = []
     for d in done:  # the rows the key hashed: each document's pairs.jsonl, not rebuilt again
         pairs += read_records(inputs[d], Pair)
-    with_ref = all(docs[d].get("reference") is not None for d in done)
+    with_ref = all(docs[d].reference is not None for d in done)
     result = st.score_pairs(pairs, with_ref, matcher, context, jobs=config.jobs)
     details = dict(result.details)
     for doc_id, error in failed.items():
         details[f"failed:{doc_id}"] = f"document {doc_id} FAILED: {error}"
     for doc_id in done:
-        for flag in docs[doc_id].get("flags") or []:
+        for flag in docs[doc_id].flags:
             details[f"flag:{doc_id}"] = f"document {doc_id}: {flag}"
     result = dataclasses.replace(result, details=details)
     for path in paths.values():
         write_report(result, path)
     signatures = {k: str(v) for k, v in result.signature.items()}
     for d in done:
-        align = docs[d].get("stages", {}).get("align")
+        align = docs[d].stages.get("align")
         if align:
-            signatures["align"] = align.get("settings", {}).get("aligner", "")
+            signatures["align"] = align.settings.get("aligner", "")
             break
     run.update(
         corpus={"key": key, "documents": len(done), "failed": len(failed)},

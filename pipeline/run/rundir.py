@@ -1,27 +1,38 @@
-"""The run directory: ``manifest.json``, per-document stage files, and stage skipping.
+"""The run directory: its state store, the run lock, per-document stage files, stage skipping.
 
-A run directory is the unit of work of ``unmt run``. Its ``manifest.json`` records the inputs
-(paths and sha256), the settings, library versions, signatures, and for every document the status,
-flags, error and, per stage, a *key*, the output files with their sha256, and the time it took.
+A run directory is the unit of work of ``unmt run``. Its state store (``state.sqlite``,
+:mod:`unmt.pipeline.run.state`) records the inputs (paths and sha256), the settings, library
+versions, signatures, and for every document the status, flags, error and, per stage, a *key*,
+the output files with their sha256, and the time it took. ``manifest.json`` is the same content
+as one JSON file for people, written when a run ends; run directories made before the store
+existed (a ``manifest.json`` only) are migrated into a store the first time ``unmt run`` opens
+them, and read as they are by ``unmt export``.
 
 A stage's key is the sha256 of its name, its settings and the sha256 of each of its inputs. A
-stage is skipped when the manifest holds the same key and every recorded output still exists with
-the recorded sha256; ``force`` redoes it. Every output is written atomically and the manifest is
-rewritten (atomically) after each finished stage, so a run killed at any point leaves only
-complete files and a manifest that names exactly the stages that finished.
+stage is skipped when the store holds the same key and every recorded output still exists with
+the recorded sha256; ``force`` redoes it. Every output is written atomically and each finished
+stage is one transaction in the store, so a run killed at any point leaves only complete files
+and a store that names exactly the stages that finished. A file is hashed again only when its
+inode, size or modification time changed since it was last hashed.
+
+One ``unmt run`` at a time: the run holds an exclusive lock on ``RUN_DIR/run.lock``; a second
+one exits at once naming the first. The lock is the operating system's (``flock``), so it dies
+with its process: a lock left by a killed run is simply taken over.
 
 Layout::
 
-    RUN_DIR/manifest.json
+    RUN_DIR/state.sqlite  run.lock  manifest.json
     RUN_DIR/docs/<doc>/<stage files>.jsonl
     RUN_DIR/report.html | report.md | report.json
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
+import os
 import platform
 import threading
 import time
@@ -33,10 +44,12 @@ from typing import Any
 from unmt import __version__
 from unmt.errors import UserError
 from unmt.fileio import atomic_output
+from unmt.pipeline.run.state import STATE_FILE, DocEntry, StageRecord, StateStore
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+LOCK_FILE = "run.lock"
 MANIFEST_FORMAT = 1
 DOCS_DIR = "docs"
 _VERSIONED = ("sacrebleu", "transformers", "ctranslate2", "torch", "datasets", "sentencepiece")
@@ -73,19 +86,57 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+class RunLock:
+    """The exclusive lock of one run directory (``run.lock``), held while a run works in it."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = run_dir / LOCK_FILE
+        self._fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+        try:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._fh.seek(0)
+            holder = self._fh.read().strip() or "another process"
+            self._fh.close()
+            raise UserError(
+                f"the run directory is in use by {holder}",
+                path=run_dir,
+                hint="wait for that run to finish or stop it; two runs on one directory "
+                "would translate every segment twice",
+            ) from None
+        self._fh.seek(0)
+        self._fh.truncate()
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        self._fh.write(f"process {os.getpid()} (unmt run, started {stamp})\n")
+        self._fh.flush()
+
+    def release(self) -> None:
+        if not self._fh.closed:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+
+
 class RunDir:
-    """A run directory and its manifest; thread-safe for concurrent stages of different documents.
+    """A run directory and its state; thread-safe for concurrent stages of different documents.
 
     Args:
         path: the run directory; created when missing. A path that is a file is a ``UserError``.
         create: create the directory (``False`` for read-only use such as ``unmt export``).
-        persist: save the manifest on every change; ``False`` in worker processes, whose
-            document entries the parent process merges and saves.
+        persist: write every change to the state store; ``False`` in worker processes, whose
+            document entries the parent process records.
+        only: load just this document (worker processes work on one document at a time).
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True, persist: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        create: bool = True,
+        persist: bool = True,
+        only: str | None = None,
+    ) -> None:
         self.path = Path(path)
-        self.persist = persist
+        self.persist = persist and create
         if self.path.exists() and not self.path.is_dir():
             raise UserError(
                 "the run directory is a file",
@@ -102,46 +153,44 @@ class RunDir:
             raise UserError("no such run directory", path=self.path, hint="run `unmt run` first")
         self._lock = threading.RLock()
         self._digests: dict[Path, tuple[tuple[int, int, int], str]] = {}
-        self.manifest: dict[str, Any] = self._load()
+        self._run_lock: RunLock | None = None
+        self.store: StateStore | None = None
+        self.meta: dict[str, Any] = {}
+        self.docs: dict[str, DocEntry] = {}
+        self._open(create, only)
 
-    def digest(self, path: str | Path) -> str:
-        """:func:`sha256_file`, hashed once per run while the file keeps its inode, size and mtime.
-
-        A stage's outputs are the next stages' inputs and the corpus report's inputs: each is
-        hashed when written (or checked) and not read again. The memory lasts as long as this
-        object, i.e. one run; a new run hashes every file afresh.
-        """
-        p = Path(path)
-        st = p.stat()
-        sig = (st.st_ino, st.st_size, st.st_mtime_ns)
-        with self._lock:
-            known = self._digests.get(p)
-        if known is not None and known[0] == sig:
-            return known[1]
-        digest = sha256_file(p)
-        with self._lock:
-            self._digests[p] = (sig, digest)
-        return digest
-
-    def remove_stale_parts(self) -> int:
-        """Delete temporary ``.*.part`` files a killed run left behind; return how many."""
-        n = 0
-        for part in self.path.rglob(".*.part"):
-            if part.is_file():
-                part.unlink(missing_ok=True)
-                n += 1
-        if n:
-            log.info("removed %d temporary file(s) left by an interrupted run", n)
-        return n
-
-    # -- manifest -------------------------------------------------------------------------
+    # -- opening and migrating --------------------------------------------------------------
     @property
     def manifest_path(self) -> Path:
         return self.path / MANIFEST
 
-    def _load(self) -> dict[str, Any]:
-        if not self.manifest_path.exists():
-            return {"format": MANIFEST_FORMAT, "documents": {}}
+    @property
+    def state_path(self) -> Path:
+        return self.path / STATE_FILE
+
+    @property
+    def is_run(self) -> bool:
+        """Whether this folder holds a run (a state store or a manifest)."""
+        return self.store is not None or self.manifest_path.is_file()
+
+    def _open(self, create: bool, only: str | None) -> None:
+        if self.state_path.is_file():
+            self.store = StateStore(self.state_path, create=False, readonly=not self.persist)
+            self.meta = {k: v for k, v in self.store.meta().items() if k not in ("tool", "format")}
+            self.docs = self.store.documents(only)
+            return
+        if self.manifest_path.is_file():
+            self.meta, self.docs = self._read_manifest()
+            if self.persist:  # a run directory of an earlier unmt: migrate it
+                log.info("%s: moving manifest.json into a state store", self.path)
+                self.store = StateStore(self.state_path)
+                self.store.put_meta(**self.meta)
+                self.store.put_documents(self.docs.items(), replace=True)
+            return
+        if self.persist:
+            self.store = StateStore(self.state_path)
+
+    def _read_manifest(self) -> tuple[dict[str, Any], dict[str, DocEntry]]:
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -154,52 +203,145 @@ class RunDir:
             raise UserError(
                 "not a unmt run manifest (no 'documents' object)", path=self.manifest_path
             )
-        return data
+        try:
+            docs = {
+                str(d): DocEntry.from_json(e, f"document {d!r}")
+                for d, e in data["documents"].items()
+            }
+        except ValueError as exc:
+            raise UserError(
+                f"a manifest entry is broken ({exc})",
+                path=self.manifest_path,
+                hint="remove the entry, or run again into a new directory",
+            ) from None
+        meta = {k: v for k, v in data.items() if k not in ("documents", "format")}
+        return meta, docs
 
-    def save(self) -> None:
-        """Rewrite ``manifest.json`` atomically."""
+    def acquire(self) -> None:
+        """Take the run lock (a ``UserError`` naming the holder when another run has it)."""
+        if self._run_lock is None:
+            self._run_lock = RunLock(self.path)
+
+    def release(self) -> None:
+        """Release the run lock and close the store."""
+        if self._run_lock is not None:
+            self._run_lock.release()
+            self._run_lock = None
+
+    def close(self) -> None:
+        self.release()
+        if self.store is not None:
+            self.store.close()
+
+    # -- files ------------------------------------------------------------------------------
+    def digest(self, path: str | Path) -> str:
+        """:func:`sha256_file`, read again only when the file's inode, size or mtime changed.
+
+        A stage's outputs are the next stages' inputs and the corpus report's inputs: each is
+        hashed when written and not read again while it stays as it was, in this run or the next
+        (the state store keeps each file's last hash with its inode, size and mtime).
+        """
+        p = Path(path)
+        st = p.stat()
+        sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        with self._lock:
+            known = self._digests.get(p)
+        if known is not None and known[0] == sig:
+            return known[1]
+        key = str(p.resolve())
+        digest = self.store.file_digest(key, sig) if self.store is not None else None
+        if digest is None:
+            digest = sha256_file(p)
+            if self.persist and self.store is not None:
+                with self._lock:
+                    self.store.put_file(key, sig, digest)
+        with self._lock:
+            self._digests[p] = (sig, digest)
+        return digest
+
+    def remove_stale_parts(self) -> int:
+        """Delete temporary ``.*.part`` files a killed run left behind; return how many.
+
+        Call it only while holding the run lock: another run's temporary files are not stale.
+        """
+        n = 0
+        for part in self.path.rglob(".*.part"):
+            if part.is_file():
+                part.unlink(missing_ok=True)
+                n += 1
+        if n:
+            log.info("removed %d temporary file(s) left by an interrupted run", n)
+        return n
+
+    # -- run-level fields -------------------------------------------------------------------
+    def update(self, **fields: Any) -> None:
+        """Set run-level fields (settings, versions, signatures, ...), one transaction."""
+        with self._lock:
+            self.meta.update(fields)
+            if self.persist and self.store is not None:
+                self.store.put_meta(**fields)
+
+    def manifest(self) -> dict[str, Any]:
+        """The whole state as one JSON-ready dict (the ``manifest.json`` export)."""
+        with self._lock:
+            return {
+                **self.meta,
+                "format": MANIFEST_FORMAT,
+                "documents": {d: e.to_json() for d, e in self.docs.items()},
+            }
+
+    def write_manifest(self) -> None:
+        """Write ``manifest.json`` (atomically) from the state."""
         if not self.persist:
             return
-        with self._lock:
-            self.manifest["format"] = MANIFEST_FORMAT
-            text = json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True)
-            with atomic_output(self.manifest_path) as fh:
-                fh.write(text + "\n")
+        text = json.dumps(self.manifest(), ensure_ascii=False, indent=1, sort_keys=True)
+        with atomic_output(self.manifest_path) as fh:
+            fh.write(text + "\n")
 
-    def update(self, **fields: Any) -> None:
-        """Set top-level manifest fields (settings, versions, signatures, ...) and save."""
-        with self._lock:
-            self.manifest.update(fields)
-            self.save()
-
-    # -- documents ------------------------------------------------------------------------
+    # -- documents --------------------------------------------------------------------------
     def doc_dir(self, doc_id: str) -> Path:
         return self.path / DOCS_DIR / doc_id
 
-    def document(self, doc_id: str) -> dict[str, Any]:
-        """The manifest entry of a document (created empty when new)."""
+    def document(self, doc_id: str) -> DocEntry:
+        """A document's entry (created empty, not yet recorded, when new)."""
         with self._lock:
-            docs = self.manifest.setdefault("documents", {})
-            return docs.setdefault(doc_id, {"stages": {}, "status": "pending"})
+            return self.docs.setdefault(doc_id, DocEntry())
 
     def set_document(self, doc_id: str, **fields: Any) -> None:
-        """Update fields of a document's entry (status, error, flags, inputs) and save."""
+        """Update fields of a document's entry (status, error, flags), one transaction."""
         with self._lock:
-            self.document(doc_id).update(fields)
-            self.save()
+            entry = self.document(doc_id)
+            for name, value in fields.items():
+                setattr(entry, name, value)
+            if self.persist and self.store is not None:
+                self.store.put_document(doc_id, entry)
 
-    def documents(self) -> dict[str, dict[str, Any]]:
+    def put_entry(self, doc_id: str, entry: DocEntry) -> None:
+        """Record a whole entry (a worker process's result), stages included."""
         with self._lock:
-            return dict(self.manifest.get("documents", {}))
+            self.docs[doc_id] = entry
+            if self.persist and self.store is not None:
+                self.store.put_documents([(doc_id, entry)], replace=False)
 
-    # -- stages ---------------------------------------------------------------------------
+    def register(self, entries: dict[str, DocEntry]) -> None:
+        """Make ``entries`` the run's documents, in order (others are dropped from the state)."""
+        with self._lock:
+            self.docs = dict(entries)
+            if self.persist and self.store is not None:
+                self.store.put_documents(self.docs.items(), replace=True)
+
+    def documents(self) -> dict[str, DocEntry]:
+        with self._lock:
+            return dict(self.docs)
+
+    # -- stages -----------------------------------------------------------------------------
     def is_current(self, doc_id: str, stage: str, key: str) -> bool:
         """Whether a stage with this key finished and its outputs are intact."""
         with self._lock:
-            entry = self.document(doc_id).get("stages", {}).get(stage)
-        if not entry or entry.get("status") != "done" or entry.get("key") != key:
+            record = self.document(doc_id).stages.get(stage)
+        if record is None or record.status != "done" or record.key != key:
             return False
-        for rel, digest in entry.get("outputs", {}).items():
+        for rel, digest in record.outputs.items():
             path = self.path / rel
             if not path.is_file() or self.digest(path) != digest:
                 log.info("%s: %s output %s changed; redoing", doc_id, stage, rel)
@@ -226,7 +368,7 @@ class RunDir:
             inputs: name -> file; their sha256 go into the key.
             outputs: name -> file name inside the document's folder.
             run: writes every output (atomically) given name -> path; may return extra info
-                (counts, identities) stored in the manifest.
+                (counts, identities) kept with the stage's record.
             force: run even when current.
         """
         hashes = {name: self.digest(p) for name, p in sorted(inputs.items())}
@@ -237,26 +379,27 @@ class RunDir:
             return
         self.doc_dir(doc_id).mkdir(parents=True, exist_ok=True)
         with self._lock:
-            self.document(doc_id).setdefault("stages", {}).pop(stage, None)
-            self.save()
+            dropped = self.document(doc_id).stages.pop(stage, None)
+            if dropped is not None and self.persist and self.store is not None:
+                self.store.put_stage(doc_id, stage, None)
         start = time.perf_counter()
         info = run(paths) or {}
         seconds = time.perf_counter() - start
         missing = [str(p) for p in paths.values() if not p.is_file()]
         if missing:
             raise RuntimeError(f"stage {stage} did not write {', '.join(missing)}")
-        record = {
-            "status": "done",
-            "key": key,
-            "settings": json.loads(json.dumps(dict(settings), default=str)),
-            "inputs": hashes,
-            "outputs": {self._rel(p): self.digest(p) for p in paths.values()},
-            "seconds": round(seconds, 4),
-            "info": info,
-        }
+        record = StageRecord(
+            key=key,
+            settings=json.loads(json.dumps(dict(settings), default=str)),
+            inputs=hashes,
+            outputs={self._rel(p): self.digest(p) for p in paths.values()},
+            seconds=round(seconds, 4),
+            info=info,
+        )
         with self._lock:
-            self.document(doc_id).setdefault("stages", {})[stage] = record
-            self.save()
+            self.document(doc_id).stages[stage] = record
+            if self.persist and self.store is not None:
+                self.store.put_stage(doc_id, stage, record)
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.path).as_posix()

@@ -38,6 +38,7 @@ from unmt.pipeline.run.rundir import (
     RunDir,
     library_versions,
 )
+from unmt.pipeline.run.state import DocEntry
 
 log = logging.getLogger(__name__)
 
@@ -95,13 +96,13 @@ class DocStages:
                 outputs={"segments": f"segments.{lang}.jsonl"},
                 run=lambda p, path=path, lang=lang: st.segment_stage(path, lang, doc.doc_id, p),
             )
-        entry = self.run.document(doc.doc_id)["stages"]
+        stages = self.run.document(doc.doc_id).stages
         if doc.reference is not None:
             flag = st.paragraph_flag(
-                entry["segment.zh"]["info"]["paragraphs"], entry["segment.en"]["info"]["paragraphs"]
+                stages["segment.zh"].info["paragraphs"], stages["segment.en"].info["paragraphs"]
             )
             self.run.set_document(doc.doc_id, flags=[flag] if flag else [])
-        if entry["segment.zh"]["info"]["segments"] == 0:
+        if stages["segment.zh"].info["segments"] == 0:
             raise UserError("no text to translate after segmentation", path=doc.source)
 
     def translate(self, doc: DocInput, translator: Any, identity: dict[str, Any]) -> None:
@@ -184,16 +185,19 @@ def _step(stages: DocStages, doc: DocInput, phase: str) -> None:
         stages.finish(doc, stages.config.glossaries)
 
 
-def _worker(run_path: str, config: RunConfig, doc: DocInput, phase: str) -> dict[str, Any]:
-    """Process-pool entry: one phase of one document; returns its manifest entry."""
-    run = RunDir(run_path, persist=False)
-    _guard(run, doc, functools.partial(_step, DocStages(run, config), doc, phase))
-    return run.document(doc.doc_id)
+def _worker(run_path: str, config: RunConfig, doc: DocInput, phase: str) -> DocEntry:
+    """Process-pool entry: one phase of one document; returns its entry (the parent records it)."""
+    run = RunDir(run_path, persist=False, only=doc.doc_id)
+    try:
+        _guard(run, doc, functools.partial(_step, DocStages(run, config), doc, phase))
+        return run.document(doc.doc_id)
+    finally:
+        run.close()
 
 
 def _each(run: RunDir, config: RunConfig, docs: list[DocInput], phase: str) -> None:
     """Run a cheap phase over ``docs``, in ``config.jobs`` processes when more than one."""
-    docs = [d for d in docs if run.document(d.doc_id).get("status") != "failed"]
+    docs = [d for d in docs if run.document(d.doc_id).status != "failed"]
     if config.jobs == 1 or len(docs) < 2:
         stages = DocStages(run, config)
         for doc in docs:
@@ -209,7 +213,7 @@ def _each(run: RunDir, config: RunConfig, docs: list[DocInput], phase: str) -> N
             except Exception as exc:  # a crashed worker fails its document only
                 run.set_document(doc.doc_id, status="failed", error=_error_text(exc))
                 continue
-            run.set_document(doc.doc_id, **entry)
+            run.put_entry(doc.doc_id, entry)
 
 
 def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
@@ -217,17 +221,16 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
     known = run.documents()
     entries = {}
     for doc in docs:
-        old = known.get(doc.doc_id, {})
-        entry = {
-            "source": str(doc.source),
-            "reference": None if doc.reference is None else str(doc.reference),
-            "stages": old.get("stages", {}),
-            "status": "pending",
-            "flags": [],
-        }
-        for key, path in (("sha256", doc.source), ("reference_sha256", doc.reference)):
-            if path is not None and path.is_file():
-                entry[key] = run.digest(path)
+        old = known.get(doc.doc_id)
+        entry = DocEntry(
+            source=str(doc.source),
+            reference=None if doc.reference is None else str(doc.reference),
+            stages=old.stages if old is not None else {},
+        )
+        if doc.source.is_file():
+            entry.sha256 = run.digest(doc.source)
+        if doc.reference is not None and doc.reference.is_file():
+            entry.reference_sha256 = run.digest(doc.reference)
         entries[doc.doc_id] = entry
     dropped = sorted(set(known) - set(entries))
     if dropped:
@@ -238,7 +241,8 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
         if k not in ("force", "quiet", "jobs", "translate")
     }
     settings.update(config.translation_settings(), cache=config.translate.cache)
-    run.update(documents=entries, settings=settings, versions=library_versions())
+    run.register(entries)
+    run.update(settings=settings, versions=library_versions())
     for doc in docs:
         for label, path in (("source", doc.source), ("reference", doc.reference)):
             if path is not None and not path.is_file():
@@ -254,7 +258,7 @@ def _translate_all(run: RunDir, config: RunConfig, docs: list[DocInput], *, prog
     live, because its identity (model revision or weights hash, backend, compute type) is part
     of the translate stage's key; the engine itself loads only if a segment is not cached.
     """
-    live = [d for d in docs if run.document(d.doc_id).get("status") != "failed"]
+    live = [d for d in docs if run.document(d.doc_id).status != "failed"]
     if not live:
         return
     translator = st.open_run_translator(config, run.path / CACHE_NAME)
@@ -272,8 +276,19 @@ def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
     """Run every stage of every document of ``config``; return what finished and failed."""
     start = time.perf_counter()
     run = RunDir(config.output or "")
-    run.remove_stale_parts()
-    docs = collect_documents(config.inputs, config.references, config.pairs)
+    try:
+        run.acquire()
+        run.remove_stale_parts()
+        docs = collect_documents(config.inputs, config.references, config.pairs)
+        summary = _run(run, config, docs, progress=progress)
+        run.write_manifest()
+    finally:
+        run.close()
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _run(run: RunDir, config: RunConfig, docs: list[DocInput], *, progress: bool) -> RunSummary:
     _register(run, config, docs)
     _each(run, config, docs, "prepare")
     _translate_all(run, config, docs, progress=progress and not config.quiet)
@@ -281,13 +296,13 @@ def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
     summary = RunSummary(run_dir=run.path)
     for doc in docs:
         entry = run.document(doc.doc_id)
-        if entry.get("status") == "failed":
-            summary.failed[doc.doc_id] = entry.get("error", "failed")
+        if entry.status == "failed":
+            summary.failed[doc.doc_id] = entry.error or "failed"
         else:
-            run.set_document(doc.doc_id, status="done", error=None)
+            if entry.status != "done" or entry.error is not None:
+                run.set_document(doc.doc_id, status="done", error=None)
             summary.done.append(doc.doc_id)
-            summary.segments += entry["stages"]["segment.zh"]["info"]["segments"]
+            summary.segments += entry.stages["segment.zh"].info["segments"]
     summary.report = corpus_report(run, config, summary.done, summary.failed)
-    summary.seconds = time.perf_counter() - start
     run.update(summary={"done": len(summary.done), "failed": summary.failed})
     return summary

@@ -1,0 +1,308 @@
+"""The run's state store: per-document, per-stage records in SQLite (WAL) inside the run directory.
+
+``RUN_DIR/state.sqlite`` holds four tables:
+
+- ``meta``: run-level fields (settings, versions, translator identity, signatures, summary);
+- ``documents``: one :class:`DocEntry` per document (status, error, flags, inputs and hashes);
+- ``stages``: one :class:`StageRecord` per document and stage (key, settings, input and output
+  hashes, seconds, info);
+- ``files``: the sha256 of every file hashed, with the inode, size and mtime it had, so that a
+  re-run hashes only the files that changed (the same rule git's index uses).
+
+Every change is one small transaction (a stage result, a document's status), never a rewrite of
+the whole state: the cost of recording a document does not grow with the corpus. A reader
+(``unmt export``, a worker process) sees the last committed state. ``manifest.json`` is an export
+of the store for people, written when a run ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from unmt.errors import UserError
+
+STATE_FILE = "state.sqlite"
+STATE_FORMAT = 1
+_TOOL = "unmt-run-state"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (doc TEXT PRIMARY KEY, pos INTEGER, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stages (
+    doc TEXT NOT NULL, stage TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (doc, stage)
+);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, ino INTEGER, size INTEGER, mtime_ns INTEGER, sha256 TEXT NOT NULL
+);
+"""
+_FIX = "remove it to start the run's bookkeeping afresh (translations stay in the cache)"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@dataclass
+class StageRecord:
+    """One finished stage of one document.
+
+    Attributes:
+        key: the stage key (sha256 of stage name, settings and input hashes).
+        settings: the settings that keyed it (as JSON).
+        inputs: input name -> sha256.
+        outputs: output path relative to the run directory -> sha256.
+        seconds: how long it ran.
+        info: what the stage reported (counts, figures).
+        status: ``done`` (only finished stages are recorded).
+    """
+
+    key: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    info: dict[str, Any] = field(default_factory=dict)
+    status: str = "done"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "key": self.key,
+            "settings": self.settings,
+            "inputs": self.inputs,
+            "outputs": self.outputs,
+            "seconds": self.seconds,
+            "info": self.info,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> StageRecord:
+        """Rebuild a record; a hand-edited one of the wrong shape is a :class:`UserError`."""
+        if not isinstance(data, dict) or not isinstance(data.get("key"), str):
+            raise ValueError(f"{where}: a stage record must be an object with a 'key'")
+        maps = {k: data.get(k) or {} for k in ("settings", "inputs", "outputs", "info")}
+        if not all(isinstance(v, dict) for v in maps.values()):
+            raise ValueError(f"{where}: settings, inputs, outputs and info must be objects")
+        return cls(
+            key=data["key"],
+            seconds=float(data.get("seconds") or 0.0),
+            status=str(data.get("status", "done")),
+            **maps,
+        )
+
+
+@dataclass
+class DocEntry:
+    """One document of a run: where it comes from, how far it got, what went wrong."""
+
+    source: str = ""
+    reference: str | None = None
+    sha256: str | None = None
+    reference_sha256: str | None = None
+    status: str = "pending"
+    error: str | None = None
+    flags: list[str] = field(default_factory=list)
+    stages: dict[str, StageRecord] = field(default_factory=dict)
+
+    def to_json(self, *, stages: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "source": self.source,
+            "reference": self.reference,
+            "sha256": self.sha256,
+            "reference_sha256": self.reference_sha256,
+            "status": self.status,
+            "error": self.error,
+            "flags": list(self.flags),
+        }
+        if stages:
+            out["stages"] = {name: r.to_json() for name, r in self.stages.items()}
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> DocEntry:
+        """Rebuild an entry (``stages`` included when present); the wrong shape is a ValueError."""
+        if not isinstance(data, dict):
+            raise ValueError(f"{where}: a document entry must be an object, not {data!r:.40}")
+        flags = data.get("flags") or []
+        if not isinstance(flags, list):
+            raise ValueError(f"{where}: 'flags' must be a list")
+        stages_json = data.get("stages") or {}
+        if not isinstance(stages_json, dict):
+            raise ValueError(f"{where}: 'stages' must be an object")
+        return cls(
+            source=str(data.get("source") or ""),
+            reference=data.get("reference"),
+            sha256=data.get("sha256"),
+            reference_sha256=data.get("reference_sha256"),
+            status=str(data.get("status") or "pending"),
+            error=data.get("error"),
+            flags=[str(f) for f in flags],
+            stages={
+                str(k): StageRecord.from_json(v, f"{where} stage {k}")
+                for k, v in stages_json.items()
+            },
+        )
+
+
+class StateStore:
+    """The SQLite store of one run directory (see the module docstring).
+
+    Args:
+        path: the ``state.sqlite`` file.
+        create: create it when missing (a new run); else it must exist.
+        readonly: open it for reading only (``unmt export``, worker processes).
+
+    Raises:
+        UserError: not a unmt state store, another format, or corrupt (exit 2, nothing changed).
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        existed = self.path.is_file()
+        if not existed and not create:
+            raise UserError("no state store", path=self.path, hint="run `unmt run` first")
+        try:
+            if readonly:
+                uri = f"file:{self.path}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+            else:
+                self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            if not existed:
+                self._db.executescript(_SCHEMA)
+                self.put_meta(tool=_TOOL, format=STATE_FORMAT)
+            self._check()  # before anything is written: a foreign file stays as it was
+            if not readonly:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise UserError(
+                f"the run's state store is corrupt or not SQLite ({exc})", path=self.path, hint=_FIX
+            ) from None
+
+    def _check(self) -> None:
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+        if not {"meta", "documents", "stages", "files"} <= tables:
+            raise UserError("not a unmt state store (tables missing)", path=self.path, hint=_FIX)
+        meta = self.meta()
+        if meta.get("tool") != _TOOL:
+            raise UserError("not a unmt state store", path=self.path, hint=_FIX)
+        if meta.get("format") != STATE_FORMAT:
+            raise UserError(
+                f"state store format {meta.get('format')!r}; this unmt reads {STATE_FORMAT}",
+                path=self.path,
+                hint=_FIX,
+            )
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        if self.readonly:
+            raise RuntimeError("the state store was opened read-only")
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- reading ----------------------------------------------------------------------------
+    def meta(self) -> dict[str, Any]:
+        """Every run-level field."""
+        return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+
+    def documents(self, only: str | None = None) -> dict[str, DocEntry]:
+        """Every document (or just ``only``) with its stages, in registration order."""
+        where, args = ("WHERE doc = ?", (only,)) if only is not None else ("", ())
+        entries: dict[str, DocEntry] = {}
+        try:
+            rows = self._db.execute(f"SELECT doc, entry FROM documents {where} ORDER BY pos", args)
+            for doc, text in rows:
+                entries[doc] = DocEntry.from_json(json.loads(text), f"document {doc!r}")
+            rows = self._db.execute(f"SELECT doc, stage, record FROM stages {where}", args)
+            for doc, stage, text in rows:
+                if doc in entries:
+                    where_s = f"document {doc!r} stage {stage!r}"
+                    entries[doc].stages[stage] = StageRecord.from_json(json.loads(text), where_s)
+        except (ValueError, TypeError) as exc:  # json errors are ValueErrors too
+            what = f"a state store entry is broken ({exc})"
+            raise UserError(what, path=self.path, hint=_FIX) from None
+        return entries
+
+    def file_digest(self, path: str, sig: tuple[int, int, int]) -> str | None:
+        """The recorded sha256 of ``path`` if it still has the inode, size and mtime ``sig``."""
+        row = self._db.execute(
+            "SELECT ino, size, mtime_ns, sha256 FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        if row is None or tuple(row[:3]) != sig:
+            return None
+        return str(row[3])
+
+    # -- writing (one transaction each) -----------------------------------------------------
+    def put_meta(self, **fields: Any) -> None:
+        with self._tx() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [(k, _dumps(v)) for k, v in fields.items()],
+            )
+
+    def put_documents(self, entries: Iterable[tuple[str, DocEntry]], *, replace: bool) -> None:
+        """Write documents with their stages; ``replace`` drops every other document first."""
+        rows = list(entries)
+        with self._tx() as db:
+            if replace:
+                db.execute("DELETE FROM documents")
+                db.execute("DELETE FROM stages")
+            for pos, (doc, entry) in enumerate(rows):
+                db.execute(
+                    "INSERT OR REPLACE INTO documents (doc, pos, entry) VALUES (?, "
+                    "COALESCE((SELECT pos FROM documents WHERE doc = ?), ?), ?)",
+                    (doc, doc, pos, _dumps(entry.to_json(stages=False))),
+                )
+                db.execute("DELETE FROM stages WHERE doc = ?", (doc,))
+                db.executemany(
+                    "INSERT INTO stages (doc, stage, record) VALUES (?, ?, ?)",
+                    [(doc, s, _dumps(r.to_json())) for s, r in entry.stages.items()],
+                )
+
+    def put_document(self, doc: str, entry: DocEntry) -> None:
+        """Write one document's fields (not its stages)."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO documents (doc, pos, entry) VALUES (?, "
+                "COALESCE((SELECT pos FROM documents WHERE doc = ?), "
+                "(SELECT COALESCE(MAX(pos), -1) + 1 FROM documents)), ?)",
+                (doc, doc, _dumps(entry.to_json(stages=False))),
+            )
+
+    def put_stage(self, doc: str, stage: str, record: StageRecord | None) -> None:
+        """Record (or, with ``None``, forget) one stage of one document."""
+        with self._tx() as db:
+            if record is None:
+                db.execute("DELETE FROM stages WHERE doc = ? AND stage = ?", (doc, stage))
+            else:
+                db.execute(  # a stage of a document not registered yet registers it
+                    "INSERT OR IGNORE INTO documents (doc, pos, entry) VALUES "
+                    "(?, (SELECT COALESCE(MAX(pos), -1) + 1 FROM documents), ?)",
+                    (doc, _dumps(DocEntry().to_json(stages=False))),
+                )
+                db.execute(
+                    "INSERT OR REPLACE INTO stages (doc, stage, record) VALUES (?, ?, ?)",
+                    (doc, stage, _dumps(record.to_json())),
+                )
+
+    def put_file(self, path: str, sig: tuple[int, int, int], sha256: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO files (path, ino, size, mtime_ns, sha256) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (path, *sig, sha256),
+            )
+
+    def close(self) -> None:
+        self._db.close()
