@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from unmt.models.backends.base import Backend, Decoding
 from unmt.models.batching import plan_batches
-from unmt.models.family import ModelTokenizer
+from unmt.models.family import TextTokenizer
 from unmt.models.protect import protect, restore
 from unmt.models.split import split_encoded
 
@@ -96,7 +96,7 @@ class Batched:
 
     def __init__(
         self,
-        tokenizer: Callable[[], ModelTokenizer],
+        tokenizer: Callable[[], TextTokenizer],
         backend: Callable[[], Backend],
         policy: DecodingPolicy,
         *,
@@ -105,7 +105,7 @@ class Batched:
         max_batch_tokens: int,
     ) -> None:
         self._load_tokenizer, self._load_backend = tokenizer, backend
-        self._tokenizer: ModelTokenizer | None = None
+        self._tokenizer: TextTokenizer | None = None
         self._backend: Backend | None = None
         self.policy = policy
         self.split_tokens = split_tokens
@@ -115,7 +115,7 @@ class Batched:
         self.engine_seconds = 0.0
 
     @property
-    def tokenizer(self) -> ModelTokenizer:
+    def tokenizer(self) -> TextTokenizer:
         if self._tokenizer is None:
             self._tokenizer = self._load_tokenizer()
         return self._tokenizer

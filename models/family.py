@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from unmt.errors import UserError
 from unmt.models.resolve import SUPPORTED_MODEL_TYPES, ResolvedModel
@@ -76,6 +76,16 @@ def family_for(model_type: str, vocab: Container[str] | None = None) -> Family:
         f"unsupported model type {model_type!r}",
         hint="supported model types: " + ", ".join(SUPPORTED_MODEL_TYPES),
     )
+
+
+class TextTokenizer(Protocol):
+    """What the batching layer and the CTranslate2 engine need of a tokenizer."""
+
+    family: Family
+
+    def encode(self, texts: list[str]) -> list[list[str]]: ...
+
+    def decode(self, pieces: list[list[str]]) -> list[str]: ...
 
 
 class ModelTokenizer:

@@ -38,7 +38,7 @@ from unmt.models.backends.base import Backend, load_backend, resolve_backend_nam
 from unmt.models.batched import Batched, DecodingPolicy, LengthCap, TranslationResult, output_limit
 from unmt.models.cache import TranslationCache, default_cache_path
 from unmt.models.cached import Cached
-from unmt.models.family import ModelTokenizer
+from unmt.models.family import ModelTokenizer, TextTokenizer
 from unmt.models.options import (
     CACHE_FORMAT,
     DEFAULT_BATCH_SIZE,
@@ -48,6 +48,7 @@ from unmt.models.options import (
     translation_identity,
 )
 from unmt.models.resolve import ResolvedModel, resolve_model
+from unmt.models.spm import SentencePieceTokenizer, spm_files
 from unmt.records import Segment, Translation
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class Translator:
         self.device = device
         self.compute_type = compute_type
         self.batched = Batched(
-            lambda: ModelTokenizer(model),
+            self._load_tokenizer,
             self._load_backend,
             policy or LengthCap(options.beam, model.max_positions),
             split_tokens=options.split_tokens,
@@ -101,6 +102,13 @@ class Translator:
             None if options.no_cache else TranslationCache(options.cache or default_cache_path())
         )
         self.cached = Cached(self.batched, cache, cache_prefix(self.identity()))
+
+    def _load_tokenizer(self) -> TextTokenizer:
+        """sentencepiece alone on the CTranslate2 path (no transformers, no torch) where the
+        model allows it; the model's Hugging Face tokenizer otherwise."""
+        if self.backend_name == "ctranslate2" and spm_files(self.model) is not None:
+            return SentencePieceTokenizer(self.model)
+        return ModelTokenizer(self.model)
 
     def _load_backend(self) -> Backend:
         return load_backend(
@@ -116,7 +124,7 @@ class Translator:
         return translation_identity(self.options, self.model, self.backend_name, self.compute_type)
 
     @property
-    def tokenizer(self) -> ModelTokenizer:
+    def tokenizer(self) -> TextTokenizer:
         """The model's tokenizer (loaded on first use)."""
         return self.batched.tokenizer
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from unmt.errors import UserError
-from unmt.models.family import ModelTokenizer
+from unmt.models.family import TextTokenizer
 from unmt.models.resolve import ResolvedModel
 
 #: backend name -> "module:Class"
@@ -114,7 +114,7 @@ def resolve_settings(name: str, device: str, compute_type: str) -> tuple[str, st
 
 
 def load_backend(
-    name: str, model: ResolvedModel, tokenizer: ModelTokenizer, *, device: str, compute_type: str
+    name: str, model: ResolvedModel, tokenizer: TextTokenizer, *, device: str, compute_type: str
 ) -> Backend:
     """Instantiate backend ``name`` for ``model`` (device and compute type may be ``auto``)."""
     module, cls_name = _module(name)
@@ -132,7 +132,7 @@ class EngineBackend:
     name = ""
 
     def __init__(
-        self, model: ResolvedModel, tokenizer: ModelTokenizer, *, device: str, compute_type: str
+        self, model: ResolvedModel, tokenizer: TextTokenizer, *, device: str, compute_type: str
     ) -> None:
         if device == "auto" or compute_type == "auto":
             device, compute_type = resolve_settings(self.name, device, compute_type)

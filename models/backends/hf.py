@@ -7,6 +7,7 @@ from typing import Any
 
 from unmt.errors import UserError
 from unmt.models.backends.base import Decoding, EngineBackend, default_compute_type, pick_device
+from unmt.models.family import ModelTokenizer
 from unmt.models.resolve import ResolvedModel
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,10 @@ class TransformersBackend(EngineBackend):
         config = self._model.config
         self._pad = int(config.pad_token_id)
         self._eos = int(config.eos_token_id)
-        self._prefix_ids = self.tokenizer.to_ids(list(self.family.target_prefix))
+        if not isinstance(self.tokenizer, ModelTokenizer):  # ids need the model's own tokenizer
+            self.tokenizer = ModelTokenizer(model)
+        self._ids: ModelTokenizer = self.tokenizer
+        self._prefix_ids = self._ids.to_ids(list(self.family.target_prefix))
         self._strip = {self._pad, self._eos, *self._prefix_ids}
 
     def translate_pieces(self, batch: list[list[str]], decoding: Decoding) -> list[list[str]]:
@@ -64,7 +68,7 @@ class TransformersBackend(EngineBackend):
             if self._eos in body:
                 body = body[: body.index(self._eos)]
             kept = [t for t in body if t not in self._strip][: decoding.max_length]
-            result.append(self.tokenizer.to_tokens(kept))
+            result.append(self._ids.to_tokens(kept))
         return result
 
     def generate_ids(self, batch: list[list[str]], decoding: Decoding) -> list[list[int]]:
@@ -74,7 +78,7 @@ class TransformersBackend(EngineBackend):
 
         if not batch:
             return []
-        seqs = [self.tokenizer.to_ids(self.family.frame_source(p)) for p in batch]
+        seqs = [self._ids.to_ids(self.family.frame_source(p)) for p in batch]
         width = max(len(s) for s in seqs)
         ids = torch.full((len(seqs), width), self._pad, dtype=torch.long)
         mask = torch.zeros((len(seqs), width), dtype=torch.long)

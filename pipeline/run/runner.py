@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
+from unmt.fileio import hash_checked_outputs
 from unmt.pipeline.run import stages as st
 from unmt.pipeline.run.codekey import stage_code_key
 from unmt.pipeline.run.config import RunConfig
@@ -189,7 +190,8 @@ def _worker(run_path: str, config: RunConfig, doc: DocInput, phase: str) -> DocE
     """Process-pool entry: one phase of one document; returns its entry (the parent records it)."""
     run = RunDir(run_path, persist=False, only=doc.doc_id)
     try:
-        _guard(run, doc, functools.partial(_step, DocStages(run, config), doc, phase))
+        with hash_checked_outputs():
+            _guard(run, doc, functools.partial(_step, DocStages(run, config), doc, phase))
         return run.document(doc.doc_id)
     finally:
         run.close()
@@ -280,7 +282,8 @@ def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
         run.acquire()
         run.remove_stale_parts()
         docs = collect_documents(config.inputs, config.references, config.pairs)
-        summary = _run(run, config, docs, progress=progress)
+        with hash_checked_outputs():  # every stage output is hash-checked before reuse
+            summary = _run(run, config, docs, progress=progress)
         run.write_manifest()
     finally:
         run.close()

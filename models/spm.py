@@ -1,0 +1,102 @@
+"""Marian tokenization with sentencepiece alone: the CTranslate2 path without transformers or torch.
+
+A MarianMT folder (opus-mt-zh-en) holds ``source.spm`` and ``target.spm``; its Hugging Face
+tokenizer encodes a text with the source model (special tokens written literally in the text,
+and a leading ``>>xx<<`` language code, kept as single pieces) and decodes target pieces with the
+target model, dropping special tokens. :class:`SentencePieceTokenizer` does exactly that with the
+``sentencepiece`` package, so a run on CTranslate2 never imports transformers (which imports
+torch: 2-3 s and some hundreds of MiB). CTranslate2 takes pieces as strings and maps them
+through the converted model's vocabulary, so no vocabulary is needed here. Identical pieces to
+the transformers tokenizer are tested on the tiny model and on the shared sample's sentences.
+
+Other families (M2M100/NLLB, whose language codes live in the Hugging Face tokenizer's added
+tokens) keep :class:`unmt.models.family.ModelTokenizer`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from unmt.models.family import Family, family_for
+from unmt.models.resolve import ResolvedModel
+
+_SPIECE_UNDERLINE = "\u2581"
+_DEFAULT_SPECIAL = ("</s>", "<unk>", "<pad>")
+
+
+def spm_files(model: ResolvedModel) -> tuple[Path, Path] | None:
+    """``(source.spm, target.spm)`` of a Marian folder, or ``None`` when this path cannot serve."""
+    if model.model_type != "marian":
+        return None
+    src, tgt = model.path / "source.spm", model.path / "target.spm"
+    return (src, tgt) if src.is_file() and tgt.is_file() else None
+
+
+def _special_tokens(folder: Path) -> tuple[str, ...]:
+    """The tokenizer's special tokens: ``added_tokens_decoder`` entries marked special."""
+    config = folder / "tokenizer_config.json"
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return _DEFAULT_SPECIAL
+    found = [
+        str(v.get("content"))
+        for v in (data.get("added_tokens_decoder") or {}).values()
+        if isinstance(v, dict) and v.get("special") and v.get("content")
+    ]
+    for key in ("eos_token", "unk_token", "pad_token"):
+        value = data.get(key)
+        if isinstance(value, str) and value not in found:
+            found.append(value)
+    return tuple(found) or _DEFAULT_SPECIAL
+
+
+class SentencePieceTokenizer:
+    """A Marian model's tokenizer through ``sentencepiece`` (see the module docstring)."""
+
+    def __init__(self, model: ResolvedModel) -> None:
+        import sentencepiece
+
+        files = spm_files(model)
+        if files is None:
+            raise ValueError(f"{model.path} has no source.spm/target.spm (not a Marian folder)")
+        self._source = sentencepiece.SentencePieceProcessor(model_file=str(files[0]))
+        self._target = sentencepiece.SentencePieceProcessor(model_file=str(files[1]))
+        self.family: Family = family_for(model.model_type)
+        self._special = set(_special_tokens(model.path))
+        ordered = sorted(self._special, key=len, reverse=True)
+        self._split = re.compile("(" + "|".join(re.escape(s) for s in ordered) + ")")
+
+    def _pieces(self, text: str) -> list[str]:
+        code: list[str] = []
+        if text.startswith(">>") and (end := text.find("<<")) != -1:
+            code, text = [text[: end + 2]], text[end + 2 :]
+        if not text:
+            return code
+        pieces: list[str] = self._source.encode(text, out_type=str)
+        return code + pieces
+
+    def encode(self, texts: list[str]) -> list[list[str]]:
+        """Source pieces of each text, without special tokens framing them."""
+        out = []
+        for text in texts:
+            pieces: list[str] = []
+            for i, chunk in enumerate(self._split.split(text)):
+                if i % 2:
+                    pieces.append(chunk)  # a special token written in the text
+                elif chunk.strip():
+                    pieces += self._pieces(chunk.strip() if i else chunk.rstrip())
+            out.append(pieces)
+        return out
+
+    def decode(self, pieces: list[list[str]]) -> list[str]:
+        """Text of each target piece sequence (special tokens dropped)."""
+        out = []
+        for seq in pieces:
+            kept = [p for p in seq if p not in self._special]
+            text: Any = self._target.decode_pieces(kept)
+            out.append(str(text).replace(_SPIECE_UNDERLINE, " ").strip())
+        return out

@@ -1,0 +1,78 @@
+"""The CTranslate2 path tokenizes with sentencepiece alone: the same pieces as the transformers
+tokenizer, and a translation that never imports torch or transformers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, SHARED_DATA
+
+from unmt.models.family import ModelTokenizer
+from unmt.models.resolve import resolve_model
+from unmt.models.spm import SentencePieceTokenizer, spm_files
+
+EDGE = [
+    "", "   ", "  前后空格  ", "有</s>特殊", "</s>开头", "<unk>x<pad>", ">>eng<< 代码",
+    "ZXQ0 和 ZXQ1。", "A/RES/74/194号决议", "Mixed 中文 and English, 123.", "全角！？（）《》",
+]  # fmt: skip
+
+
+def _texts() -> list[str]:
+    lines = [*EDGE]
+    for path in (EXAMPLES / "un-report.zh.txt", SHARED_DATA / "samples/E-CN.15-2021-5.zh.txt"):
+        if path.is_file():
+            lines += path.read_text(encoding="utf-8").splitlines()
+    dev = SHARED_DATA / "un/UNv1.0.devset.zh"
+    if dev.is_file():
+        lines += dev.read_text(encoding="utf-8").splitlines()[:500]
+    return lines
+
+
+def test_same_pieces_and_text_as_transformers(tiny_model_dir: Path) -> None:
+    model = resolve_model(str(tiny_model_dir))
+    hf, sp = ModelTokenizer(model), SentencePieceTokenizer(model)
+    texts = _texts()
+    assert len(texts) > 40
+    assert sp.encode(texts) == hf.encode(texts)
+    pieces = [*hf.encode(texts), ["</s>", "▁a"], ["<unk>"], []]
+    assert sp.decode(pieces) == hf.decode(pieces)
+    assert sp.family == hf.family
+
+
+def test_only_marian_folders_take_the_sentencepiece_path(tiny_m2m100_dir: Path) -> None:
+    assert spm_files(resolve_model(str(tiny_m2m100_dir))) is None
+
+
+def test_ctranslate2_translation_imports_no_torch(tiny_model_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("联合国毒品和犯罪问题办公室继续提供技术援助。\n各国\n", encoding="utf-8")
+    args = ["translate", str(src), "--model", str(tiny_model_dir), "--backend", "ctranslate2"]
+    args += ["--no-cache", "-o", str(tmp_path / "out.txt")]
+    from unmt.pipeline.cli.main import main
+
+    assert main(args) == 0  # converts the model (this needs transformers and torch)
+    first = (tmp_path / "out.txt").read_text(encoding="utf-8")
+    code = (
+        "import sys\nfrom unmt.pipeline.cli.main import main\n"
+        f"assert main({args!r}) == 0\n"
+        "print('HEAVY', [m for m in ('torch', 'transformers') if m in sys.modules])\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "HEAVY []" in out.stdout
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == first
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_translator_picks_its_tokenizer(tiny_model_dir: Path, tmp_path: Path, backend: str) -> None:
+    from unmt.models.translate import TranslateOptions, open_translator
+
+    opts = TranslateOptions(model=str(tiny_model_dir), backend=backend, no_cache=True)
+    with open_translator(opts) as tr:
+        expected = SentencePieceTokenizer if backend == "ctranslate2" else ModelTokenizer
+        assert isinstance(tr.tokenizer, expected)
