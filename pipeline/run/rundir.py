@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 LOCK_FILE = "run.lock"
+_MISSING = object()
 MANIFEST_FORMAT = 1
 DOCS_DIR = "docs"
 _VERSIONED = ("sacrebleu", "transformers", "ctranslate2", "torch", "datasets", "sentencepiece")
@@ -152,11 +153,14 @@ class RunDir:
         elif not self.path.is_dir():
             raise UserError("no such run directory", path=self.path, hint="run `unmt run` first")
         self._lock = threading.RLock()
-        self._digests: dict[Path, tuple[tuple[int, int, int], str]] = {}
+        self._digests: dict[str, tuple[tuple[int, int, int], str]] = {}
         self._run_lock: RunLock | None = None
+        self._files: dict[str, tuple[tuple[int, int, int], str]] | None = None
         self.store: StateStore | None = None
         self.meta: dict[str, Any] = {}
         self.docs: dict[str, DocEntry] = {}
+        #: whether anything was recorded since opening (else manifest.json is still current)
+        self.dirty = False
         self._open(create, only)
 
     # -- opening and migrating --------------------------------------------------------------
@@ -178,6 +182,8 @@ class RunDir:
             self.store = StateStore(self.state_path, create=False, readonly=not self.persist)
             self.meta = {k: v for k, v in self.store.meta().items() if k not in ("tool", "format")}
             self.docs = self.store.documents(only)
+            if only is None:  # one query instead of one per file
+                self._files = self.store.files()
             return
         if self.manifest_path.is_file():
             self.meta, self.docs = self._read_manifest()
@@ -241,22 +247,27 @@ class RunDir:
         hashed when written and not read again while it stays as it was, in this run or the next
         (the state store keeps each file's last hash with its inode, size and mtime).
         """
-        p = Path(path)
-        st = p.stat()
+        key = os.path.abspath(path)  # strings, not Path objects: this runs per file per stage
+        st = os.stat(key)
         sig = (st.st_ino, st.st_size, st.st_mtime_ns)
         with self._lock:
-            known = self._digests.get(p)
+            known = self._digests.get(key)
         if known is not None and known[0] == sig:
             return known[1]
-        key = str(p.resolve())
-        digest = self.store.file_digest(key, sig) if self.store is not None else None
+        digest = None
+        if self._files is not None:
+            recorded = self._files.get(key)
+            digest = recorded[1] if recorded is not None and recorded[0] == sig else None
+        elif self.store is not None:
+            digest = self.store.file_digest(key, sig)
         if digest is None:
-            digest = sha256_file(p)
+            digest = sha256_file(key)
             if self.persist and self.store is not None:
                 with self._lock:
                     self.store.put_file(key, sig, digest)
+                    self.dirty = True
         with self._lock:
-            self._digests[p] = (sig, digest)
+            self._digests[key] = (sig, digest)
         return digest
 
     def remove_stale_parts(self) -> int:
@@ -277,9 +288,11 @@ class RunDir:
     def update(self, **fields: Any) -> None:
         """Set run-level fields (settings, versions, signatures, ...), one transaction."""
         with self._lock:
-            self.meta.update(fields)
-            if self.persist and self.store is not None:
-                self.store.put_meta(**fields)
+            changed = {k: v for k, v in fields.items() if self.meta.get(k, _MISSING) != v}
+            self.meta.update(changed)
+            if changed and self.persist and self.store is not None:
+                self.store.put_meta(**changed)
+                self.dirty = True
 
     def manifest(self) -> dict[str, Any]:
         """The whole state as one JSON-ready dict (the ``manifest.json`` export)."""
@@ -291,8 +304,8 @@ class RunDir:
             }
 
     def write_manifest(self) -> None:
-        """Write ``manifest.json`` (atomically) from the state."""
-        if not self.persist:
+        """Write ``manifest.json`` (atomically) from the state, unless it is already current."""
+        if not self.persist or (not self.dirty and self.manifest_path.is_file()):
             return
         text = json.dumps(self.manifest(), ensure_ascii=False, indent=1, sort_keys=True)
         with atomic_output(self.manifest_path) as fh:
@@ -311,24 +324,40 @@ class RunDir:
         """Update fields of a document's entry (status, error, flags), one transaction."""
         with self._lock:
             entry = self.document(doc_id)
+            if all(getattr(entry, name) == value for name, value in fields.items()):
+                return  # nothing changes: nothing to record
             for name, value in fields.items():
                 setattr(entry, name, value)
             if self.persist and self.store is not None:
                 self.store.put_document(doc_id, entry)
+                self.dirty = True
 
     def put_entry(self, doc_id: str, entry: DocEntry) -> None:
         """Record a whole entry (a worker process's result), stages included."""
         with self._lock:
+            if self.docs.get(doc_id) == entry:
+                return
             self.docs[doc_id] = entry
             if self.persist and self.store is not None:
                 self.store.put_documents([(doc_id, entry)], replace=False)
+                self.dirty = True
 
     def register(self, entries: dict[str, DocEntry]) -> None:
-        """Make ``entries`` the run's documents, in order (others are dropped from the state)."""
+        """Make ``entries`` the run's documents, in order (others are dropped from the state).
+
+        Only what differs from the recorded state is written: re-registering an unchanged
+        corpus writes nothing.
+        """
         with self._lock:
+            same = list(self.docs) == list(entries) and all(
+                self.docs[d] == e for d, e in entries.items()
+            )
+            if same:
+                return
             self.docs = dict(entries)
             if self.persist and self.store is not None:
                 self.store.put_documents(self.docs.items(), replace=True)
+                self.dirty = True
 
     def documents(self) -> dict[str, DocEntry]:
         with self._lock:
@@ -341,9 +370,10 @@ class RunDir:
             record = self.document(doc_id).stages.get(stage)
         if record is None or record.status != "done" or record.key != key:
             return False
+        root = str(self.path)
         for rel, digest in record.outputs.items():
-            path = self.path / rel
-            if not path.is_file() or self.digest(path) != digest:
+            path = os.path.join(root, rel)
+            if not os.path.isfile(path) or self.digest(path) != digest:
                 log.info("%s: %s output %s changed; redoing", doc_id, stage, rel)
                 return False
         return True
@@ -382,6 +412,7 @@ class RunDir:
             dropped = self.document(doc_id).stages.pop(stage, None)
             if dropped is not None and self.persist and self.store is not None:
                 self.store.put_stage(doc_id, stage, None)
+                self.dirty = True
         start = time.perf_counter()
         info = run(paths) or {}
         seconds = time.perf_counter() - start
@@ -400,6 +431,7 @@ class RunDir:
             self.document(doc_id).stages[stage] = record
             if self.persist and self.store is not None:
                 self.store.put_stage(doc_id, stage, record)
+                self.dirty = True
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.path).as_posix()

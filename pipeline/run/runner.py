@@ -229,6 +229,10 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
             reference=None if doc.reference is None else str(doc.reference),
             stages=old.stages if old is not None else {},
         )
+        if old is not None and old.status == "done":
+            # a finished document stays "done" (and keeps its flags) while its stages are
+            # checked again; any stage that fails marks it failed
+            entry.status, entry.flags = "done", list(old.flags)
         if doc.source.is_file():
             entry.sha256 = run.digest(doc.source)
         if doc.reference is not None and doc.reference.is_file():

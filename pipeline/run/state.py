@@ -234,6 +234,11 @@ class StateStore:
             raise UserError(what, path=self.path, hint=_FIX) from None
         return entries
 
+    def files(self) -> dict[str, tuple[tuple[int, int, int], str]]:
+        """Every recorded file: path -> ((inode, size, mtime_ns), sha256)."""
+        rows = self._db.execute("SELECT path, ino, size, mtime_ns, sha256 FROM files")
+        return {p: ((i, s, m), h) for p, i, s, m, h in rows}
+
     def file_digest(self, path: str, sig: tuple[int, int, int]) -> str | None:
         """The recorded sha256 of ``path`` if it still has the inode, size and mtime ``sig``."""
         row = self._db.execute(
