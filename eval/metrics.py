@@ -207,6 +207,32 @@ class RefStats:
         #: sacreBLEU's own signature of each metric, e.g. ``nrefs:1|case:mixed|eff:no|tok:13a|...``
         self.signatures = {name: str(m.get_signature()) for name, m in self._metrics.items()}
 
+    def stats_json(self) -> dict[str, list[list[Any]]]:
+        """The per-segment sufficient statistics, by metric (plain JSON numbers)."""
+        return {name: [list(s) for s in self._stats[name]] for name in self.metrics}
+
+    @classmethod
+    def from_stats(cls, parts: Sequence[dict[str, list[list[Any]]]]) -> RefStats:
+        """Statistics already computed (:meth:`stats_json` of each part), concatenated in order.
+
+        Corpus figures from them are exactly those of scoring all the segments at once: every
+        sacreBLEU metric here sums per-segment statistics before computing its score.
+        """
+        self = cls.__new__(cls)
+        names = [m for m in SACREBLEU_METRICS if parts and all(m in p for p in parts)]
+        self.metrics = tuple(names)
+        self._metrics = {name: _metric(name) for name in names}
+        for metric in self._metrics.values():
+            metric.num_refs = 1
+        self._stats = {name: [list(s) for p in parts for s in p[name]] for name in names}
+        self.signatures = {name: str(m.get_signature()) for name, m in self._metrics.items()}
+        return self
+
+    @property
+    def size(self) -> int:
+        """Number of segments."""
+        return len(next(iter(self._stats.values()), []))
+
     def scores(self, indices: Iterable[int] | None = None) -> dict[str, float | None]:
         """``bleu``, ``chrf``, ``ter`` (0-100, rounded as sacreBLEU prints) over ``indices``."""
         out: dict[str, float | None] = dict.fromkeys(SACREBLEU_METRICS)

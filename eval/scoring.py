@@ -96,6 +96,17 @@ class ScoreResult:
     signature: Mapping[str, Signature]
     glossary: Mapping[str, Any]
     details: Mapping[str, str] = field(default_factory=dict)
+    #: the sacreBLEU sufficient statistics behind ``scores`` (None without a reference)
+    ref_stats: RefStats | None = field(default=None, compare=False, repr=False)
+    #: segments scored, when ``segments`` does not hold them (a corpus built from documents)
+    segment_count: int | None = None
+    #: document id -> where that document's own report is (relative to this report)
+    document_links: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def n_segments(self) -> int:
+        """How many segments were scored."""
+        return len(self.segments) if self.segment_count is None else self.segment_count
 
     @property
     def hits(self) -> list[TermHit]:
@@ -105,7 +116,7 @@ class ScoreResult:
     def summary_json(self) -> dict[str, Any]:
         """The flat summary object (``unmt score --json``)."""
         return {
-            "segments": len(self.segments),
+            "segments": self.n_segments,
             "documents": len(self.documents),
             **dict.fromkeys(SACREBLEU_METRICS),
             **self.scores,
@@ -211,22 +222,90 @@ def score_segments(
         for d, idx in by_doc.items()
     )
     hits = [h for s in segments for h in s.hits]
-    signature = {"terms": matcher.signature.extend(context or {})}
-    if stats is not None:
-        signature.update((k, Signature.parse(v)) for k, v in stats.signatures.items())
-    g = matcher.glossary
     return ScoreResult(
         segments=segments,
         terms=summarize_terms(hits),
         scores=stats.scores() if stats is not None else empty,
         documents=documents,
         table=tuple(term_table(hits)),
-        signature=signature,
-        glossary={
-            "name": g.name,
-            "entries": len(g.entries),
-            "members": [{"name": m, "sha256": sha} for m, sha in g.members],
-            "issues": len(g.issues),
-        },
+        signature=_signature(matcher, context, stats),
+        glossary=_glossary_info(matcher),
         details={m: stats.detail(m) for m in stats.metrics} if stats is not None else {},
+        ref_stats=stats,
+    )
+
+
+def _signature(
+    matcher: TermMatcher, context: Mapping[str, str] | None, stats: RefStats | None
+) -> dict[str, Signature]:
+    signature = {"terms": matcher.signature.extend(context or {})}
+    if stats is not None:
+        signature.update((k, Signature.parse(v)) for k, v in stats.signatures.items())
+    return signature
+
+
+def _glossary_info(matcher: TermMatcher) -> dict[str, Any]:
+    g = matcher.glossary
+    return {
+        "name": g.name,
+        "entries": len(g.entries),
+        "members": [{"name": m, "sha256": sha} for m, sha in g.members],
+        "issues": len(g.issues),
+    }
+
+
+@dataclass(frozen=True)
+class DocumentPart:
+    """What a scored document keeps for the corpus: its raw hits and its sufficient statistics.
+
+    Attributes:
+        doc: the document id.
+        segments: how many segments it has.
+        hits: its raw term hits (``terms.jsonl``).
+        stats: :meth:`RefStats.stats_json` of its segments, or ``None`` without a reference.
+    """
+
+    doc: str
+    segments: int
+    hits: tuple[TermHit, ...]
+    stats: Mapping[str, list[list[Any]]] | None = None
+
+
+def combine_documents(
+    parts: Sequence[DocumentPart],
+    matcher: TermMatcher,
+    *,
+    context: Mapping[str, str] | None = None,
+) -> ScoreResult:
+    """The corpus result of documents already scored, without matching or scoring again.
+
+    Term figures come from the documents' raw hits; BLEU/chrF/TER from their concatenated
+    sufficient statistics (exactly what scoring every segment at once gives), and only when
+    every document has them. The result holds no segments (``segment_count`` says how many):
+    each document's own report shows them.
+    """
+    with_stats = bool(parts) and all(p.stats is not None for p in parts)
+    stats = RefStats.from_stats([dict(p.stats or {}) for p in parts]) if with_stats else None
+    if stats is not None and not stats.metrics:
+        stats = None
+    empty: dict[str, float | None] = dict.fromkeys(SACREBLEU_METRICS)
+    documents = []
+    start = 0
+    for p in parts:
+        idx = range(start, start + p.segments)
+        start += p.segments
+        scores = stats.scores(idx) if stats is not None and p.segments else empty
+        documents.append(DocumentResult(p.doc, p.segments, summarize_terms(p.hits), scores))
+    hits = [h for p in parts for h in p.hits]
+    return ScoreResult(
+        segments=(),
+        terms=summarize_terms(hits),
+        scores=stats.scores() if stats is not None else empty,
+        documents=tuple(documents),
+        table=tuple(term_table(hits)),
+        signature=_signature(matcher, context, stats),
+        glossary=_glossary_info(matcher),
+        details={m: stats.detail(m) for m in stats.metrics} if stats is not None else {},
+        ref_stats=stats,
+        segment_count=start,
     )

@@ -180,3 +180,28 @@ def test_summary_names_the_model_and_warns_on_random_weights(
     else:
         assert expected in rows["model"]
         assert ("RANDOM WEIGHTS" in rows["model"]) == (context.get("meaningless") == "yes")
+
+
+def test_corpus_combined_from_documents_equals_scoring_at_once() -> None:
+    """combine_documents: per-document hits and sufficient statistics give exactly the figures
+    of scoring every segment in one call (BLEU, chrF, TER, terms, per-document rows)."""
+    from unmt.eval.scoring import DocumentPart, combine_documents
+
+    matcher = TermMatcher(GLOSSARY)
+    whole = score_segments(SRC, HYP, REF, matcher, seg_ids=IDS, context={"model": "m@1"})
+    parts = []
+    for doc, idx in (("docA", [0, 1]), ("docB", [2, 3])):
+        one = score_segments(
+            [SRC[i] for i in idx], [HYP[i] for i in idx], [REF[i] for i in idx], matcher,
+            seg_ids=[IDS[i] for i in idx],
+        )  # fmt: skip
+        assert one.ref_stats is not None
+        stats = json.loads(json.dumps(one.ref_stats.stats_json()))  # as stats.json keeps them
+        parts.append(DocumentPart(doc, len(idx), tuple(one.hits), stats))
+    combined = combine_documents(parts, matcher, context={"model": "m@1"})
+    assert combined.scores == whole.scores and combined.details == whole.details
+    assert combined.terms == whole.terms and combined.table == whole.table
+    assert combined.documents == whole.documents
+    assert combined.summary_json() == whole.summary_json()
+    without = combine_documents([DocumentPart("x", 1, ()), *parts], matcher)
+    assert without.scores["bleu"] is None  # a document without reference: no corpus BLEU

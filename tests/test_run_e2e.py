@@ -241,3 +241,34 @@ def test_segment_and_run_give_the_same_segment_ids(
         seg_file = finished["out"] / "docs" / doc / "segments.zh.jsonl"
         run_ids = [r["id"] for r in read_jsonl(seg_file)]
         assert ids == run_ids and ids[0].startswith(f"{doc}:")
+
+
+def test_corpus_report_equals_scoring_every_row_at_once(finished: dict[str, Any]) -> None:
+    """The corpus report is combined from the documents' hits and sufficient statistics; its
+    figures are those of scoring all the documents' rows in one call."""
+    from unmt.fileio import read_records
+    from unmt.pipeline.run import stages as st
+    from unmt.records import Pair
+
+    out = finished["out"]
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    done = [d["doc"] for d in report["documents"]]
+    pairs = [p for d in done for p in read_records(out / "docs" / d / "pairs.jsonl", Pair)]
+    matcher = st.term_matcher(tuple(str(g) for g in st.glossary_files([])))
+    again = st.score_pairs(pairs, False, matcher, {}).summary_json()
+    summary = report["summary"]
+    for key in ("segments", "term_accuracy", "term_occurrences", "term_hits", "consistency"):
+        assert summary[key] == again[key], key
+    assert report["segments"] == []  # segments are in the per-document reports
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "href='docs/un-report/report.html'" in html
+
+
+def test_tampered_corpus_report_is_rewritten(
+    finished: dict[str, Any], inputs: dict[str, Path], tiny_model_dir: Path
+) -> None:
+    out = finished["out"]
+    good = (out / "report.json").read_bytes()
+    (out / "report.json").write_text("{}", encoding="utf-8")
+    assert main(run_args(inputs, out, tiny_model_dir)) == 1
+    assert (out / "report.json").read_bytes() == good

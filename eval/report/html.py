@@ -109,6 +109,12 @@ def _marked(text: str, spans: list[tuple[int, int, str, str]]) -> str:
 
 
 def _segments(result: ScoreResult) -> str:
+    if not result.segments and result.n_segments:
+        links = "".join(
+            f"<li><a href='{escape(href)}'>{escape(doc)}</a></li>"
+            for doc, href in result.document_links.items()
+        )
+        return f"<p>Each document's segments are in its own report:</p><ul>{links}</ul>"
     shown = [s for s in result.segments if s.hits]
     out = [
         f"<p>{len(shown)} of {len(result.segments)} segments contain glossary terms. Show "
@@ -163,6 +169,12 @@ def _term_table(rows: list[TermRow]) -> str:
     return f'<table class="sortable"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
 
 
+def _doc_cell(result: ScoreResult, doc: str) -> str:
+    href = result.document_links.get(doc)
+    name = escape(doc or "(none)")
+    return f"<a href='{escape(href)}'>{name}</a>" if href else name
+
+
 def render_html(result: ScoreResult, title: str = "unmt terminology and quality report") -> str:
     """The whole report as one HTML string."""
     summary = "".join(
@@ -176,7 +188,7 @@ def render_html(result: ScoreResult, title: str = "unmt terminology and quality 
     docs = ""
     if len(result.documents) > 1:
         drows = "".join(
-            f"<tr><td>{escape(d.doc or '(none)')}</td><td class='n'>{d.segments}</td>"
+            f"<tr><td>{_doc_cell(result, d.doc)}</td><td class='n'>{d.segments}</td>"
             f"<td class='n'>{fmt(d.scores.get('bleu'))}</td>"
             f"<td class='n'>{fmt(d.scores.get('chrf'))}</td>"
             f"<td class='n'>{d.terms.occurrences}</td>"

@@ -102,6 +102,10 @@ def render_markdown(result: ScoreResult, title: str = "unmt terminology and qual
             for r in rows
         ],
     )
+    if not result.segments and result.n_segments:
+        out += ["", "## Segments", "", "Each document's segments are in its own report:", ""]
+        out += [f"- [{md(d)}]({href})" for d, href in result.document_links.items()]
+        return "\n".join(out) + "\n"
     shown = [s for s in result.segments if s.hits]
     out += [
         "",

@@ -38,7 +38,7 @@ def summary_rows(result: ScoreResult) -> list[tuple[str, str]]:
     members = ", ".join(f"{m['name']} ({m['sha256'][:12]})" for m in g.get("members", []))
     return [
         *_model_row(result),
-        ("segments", str(len(result.segments))),
+        ("segments", str(result.n_segments)),
         ("documents", str(len(result.documents))),
         ("BLEU", fmt(result.scores.get("bleu"))),
         ("chrF", fmt(result.scores.get("chrf"))),

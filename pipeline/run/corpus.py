@@ -1,22 +1,24 @@
 """The run's reports: the term-signature context and the corpus report over all documents.
 
 Per-document reports are written by the score stage (:func:`unmt.pipeline.run.stages.score_stage`);
-the corpus report (``RUN_DIR/report.html|md|json``) re-scores the rows of every finished document
-in one :func:`unmt.eval.scoring.score_segments` call, so corpus figures are true corpus figures
-(not averages), and adds the failed documents and flags to the report's details.
+the corpus report (``RUN_DIR/report.html|md|json``) is combined from what each finished document's
+score stage kept -- its raw term hits and its sacreBLEU sufficient statistics -- so corpus figures
+are true corpus figures (not averages of documents) without scoring anything twice.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
+from unmt.eval.scoring import DocumentPart
 from unmt.fileio import read_records
 from unmt.pipeline.run import stages as st
 from unmt.pipeline.run.codekey import stage_code_key
 from unmt.pipeline.run.config import RunConfig
-from unmt.pipeline.run.rundir import RunDir, stage_key
-from unmt.records import Pair
+from unmt.pipeline.run.rundir import DOCS_DIR, RunDir, stage_key
+from unmt.records import TermHit
 
 
 def score_context(run: RunDir) -> dict[str, str]:
@@ -33,15 +35,27 @@ def score_context(run: RunDir) -> dict[str, str]:
     return context
 
 
+def _document_part(doc_dir: Path, doc: str) -> DocumentPart:
+    """What the corpus needs of one scored document: its hits and sufficient statistics."""
+    stats = json.loads((doc_dir / "stats.json").read_text(encoding="utf-8"))
+    hits = tuple(read_records(doc_dir / "terms.jsonl", TermHit))
+    return DocumentPart(doc, int(stats["segments"]), hits, stats["sacrebleu"])
+
+
 def corpus_report(
     run: RunDir, config: RunConfig, done: list[str], failed: dict[str, str]
 ) -> Path | None:
     """Write ``report.html|md|json`` over every finished document; skipped when unchanged.
 
-    Failed documents are listed in the report's details. BLEU/chrF/TER appear at corpus level
-    only when every finished document had a reference.
+    Built from what each document's score stage kept (``terms.jsonl``, ``stats.json``): no term
+    is matched and no segment scored again, and corpus BLEU/chrF/TER are exact (summed
+    sufficient statistics; only when every finished document had a reference). The report holds
+    the summary, the per-document table (linking to each document's report) and the term
+    table; segments are in the per-document reports. Failed documents and flags are listed in
+    its details. It is redone when its key changes or any of its files changed since.
     """
     from unmt.eval.report.write import write_report
+    from unmt.eval.scoring import combine_documents
 
     if not done:
         return None
@@ -50,7 +64,9 @@ def corpus_report(
     matcher = st.term_matcher(tuple(str(g) for g in glossaries))
     context = score_context(run)
     docs = run.documents()
-    inputs = {d: run.doc_dir(d) / "pairs.jsonl" for d in done}
+    inputs = {
+        f"{d}/{name}": run.doc_dir(d) / name for d in done for name in ("terms.jsonl", "stats.json")
+    }
     key = stage_key(
         "corpus",
         {
@@ -63,20 +79,23 @@ def corpus_report(
         {d: run.digest(p) for d, p in inputs.items()},
     )
     previous = run.meta.get("corpus") or {}
-    if not config.force and previous.get("key") == key and all(p.is_file() for p in paths.values()):
+    recorded = previous.get("outputs") or {}
+    if (
+        not config.force
+        and previous.get("key") == key
+        and all(p.is_file() and recorded.get(n) == run.digest(p) for n, p in paths.items())
+    ):
         return paths["html"]
-    pairs: list[Pair] = []
-    for d in done:  # the rows the key hashed: each document's pairs.jsonl, not rebuilt again
-        pairs += read_records(inputs[d], Pair)
-    with_ref = all(docs[d].reference is not None for d in done)
-    result = st.score_pairs(pairs, with_ref, matcher, context, jobs=config.jobs)
+    parts = [_document_part(run.doc_dir(d), d) for d in done]
+    result = combine_documents(parts, matcher, context=context)
     details = dict(result.details)
     for doc_id, error in failed.items():
         details[f"failed:{doc_id}"] = f"document {doc_id} FAILED: {error}"
     for doc_id in done:
         for flag in docs[doc_id].flags:
             details[f"flag:{doc_id}"] = f"document {doc_id}: {flag}"
-    result = dataclasses.replace(result, details=details)
+    links = {d: f"{DOCS_DIR}/{d}/report.html" for d in done}
+    result = dataclasses.replace(result, details=details, document_links=links)
     for path in paths.values():
         write_report(result, path)
     signatures = {k: str(v) for k, v in result.signature.items()}
@@ -86,7 +105,12 @@ def corpus_report(
             signatures["align"] = align.settings.get("aligner", "")
             break
     run.update(
-        corpus={"key": key, "documents": len(done), "failed": len(failed)},
+        corpus={
+            "key": key,
+            "documents": len(done),
+            "failed": len(failed),
+            "outputs": {n: run.digest(p) for n, p in paths.items()},
+        },
         signatures=signatures,
     )
     return paths["html"]

@@ -152,6 +152,7 @@ class DocStages:
             outputs={
                 "terms": "terms.jsonl",
                 "pairs": "pairs.jsonl",
+                "stats": "stats.json",
                 "html": "report.html",
                 "md": "report.md",
                 "json": "report.json",

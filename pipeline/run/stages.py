@@ -10,13 +10,16 @@ Files of one document (``RUN_DIR/docs/<doc>/``):
 - ``translations.jsonl``: :class:`Translation` records, one per Chinese segment;
 - ``beads.jsonl``: :class:`Bead` records (only with a reference);
 - ``terms.jsonl``: :class:`TermHit` records; ``pairs.jsonl``: :class:`Pair` records, the rows
-  the exporters read (:mod:`unmt.pipeline.export.rows`).
+  the exporters read (:mod:`unmt.pipeline.export.rows`); ``stats.json``: the number of rows and
+  their sacreBLEU sufficient statistics, from which the corpus report computes corpus BLEU, chrF
+  and TER exactly without scoring again.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import logging
 import sys
 from collections.abc import Iterable, Sequence
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from unmt.errors import UserError
-from unmt.fileio import read_records, write_jsonl
+from unmt.fileio import atomic_output, read_records, write_jsonl
 from unmt.pipeline.run.config import RunConfig
 from unmt.records import Bead, Pair, PairTerm, Segment, Translation
 
@@ -158,6 +161,9 @@ def score_stage(
         )
     write_jsonl(paths["terms"], (h.to_json() for h in result.hits))
     write_jsonl(paths["pairs"], (r.to_json() for r in rows))
+    stats = result.ref_stats.stats_json() if result.ref_stats is not None else None
+    with atomic_output(paths["stats"]) as fh:  # what the corpus report sums, exactly
+        json.dump({"segments": len(rows), "sacrebleu": stats}, fh, separators=(",", ":"))
     for name in ("html", "md", "json"):
         write_report(result, paths[name])
     summary = result.summary_json()
