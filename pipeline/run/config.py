@@ -42,6 +42,19 @@ from unmt.errors import UserError
 from unmt.models.options import OUTPUT_SETTINGS, TranslateOptions
 from unmt.settings import Spec, option, specs
 
+#: the executors of a run (``--engine``)
+ENGINES = ("local", "ray")
+#: run settings that change where work runs, never what it produces
+EXECUTION_SETTINGS = (
+    "force",
+    "quiet",
+    "jobs",
+    "engine",
+    "address",
+    "translators",
+    "translator_cpus",
+)
+
 
 @dataclass
 class RunConfig:
@@ -59,6 +72,26 @@ class RunConfig:
         [], kind="paths", help="glossary files (default: the shipped UN glossary)"
     )
     jobs: int = option(1, minimum=1, metavar="N", help="processes for the cheap stages")
+    engine: str = option(
+        "local",
+        choices=ENGINES,
+        help="local: this machine's processes; ray: a Ray cluster (pip install 'unmt[ray]')",
+    )
+    address: str | None = option(
+        None,
+        metavar="HOST:PORT",
+        help="--engine ray: join this running Ray cluster (default: start a local one on "
+        "127.0.0.1 with this machine's CPUs)",
+    )
+    translators: int = option(
+        1,
+        minimum=1,
+        metavar="N",
+        help="--engine ray: translator actors, each loading the model once",
+    )
+    translator_cpus: float = option(
+        1.0, metavar="N", help="--engine ray: CPUs reserved by each translator actor"
+    )
     force: bool = option(False, kind="flag", help="redo every stage")
     quiet: bool = option(False, kind="flag", help="no progress output")
     translate: TranslateOptions = field(default_factory=TranslateOptions)

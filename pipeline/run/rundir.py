@@ -364,12 +364,23 @@ class RunDir:
             return dict(self.docs)
 
     # -- stages -----------------------------------------------------------------------------
-    def is_current(self, doc_id: str, stage: str, key: str) -> bool:
-        """Whether a stage with this key finished and its outputs are intact."""
+    def is_current(
+        self, doc_id: str, stage: str, key: str, outputs: Mapping[str, str] | None = None
+    ) -> bool:
+        """Whether a stage with this key finished and its outputs are intact.
+
+        ``outputs`` (name -> file name) are the outputs the stage declares now: a record that
+        lacks one of them (written before the stage gained it) is not current.
+        """
         with self._lock:
             record = self.document(doc_id).stages.get(stage)
         if record is None or record.status != "done" or record.key != key:
             return False
+        if outputs is not None:
+            expected = {f"{DOCS_DIR}/{doc_id}/{name}" for name in outputs.values()}
+            if not expected <= set(record.outputs):
+                log.info("%s: %s gained outputs since it ran; redoing", doc_id, stage)
+                return False
         root = str(self.path)
         for rel, digest in record.outputs.items():
             path = os.path.join(root, rel)
@@ -404,7 +415,7 @@ class RunDir:
         hashes = {name: self.digest(p) for name, p in sorted(inputs.items())}
         key = stage_key(stage, settings, hashes)
         paths = {name: self.doc_dir(doc_id) / fname for name, fname in outputs.items()}
-        if not force and self.is_current(doc_id, stage, key):
+        if not force and self.is_current(doc_id, stage, key, outputs):
             log.info("%s: %s is up to date; skipped", doc_id, stage)
             return
         self.doc_dir(doc_id).mkdir(parents=True, exist_ok=True)

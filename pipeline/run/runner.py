@@ -26,13 +26,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from unmt.errors import UserError
 from unmt.fileio import hash_checked_outputs
 from unmt.pipeline.run import stages as st
-from unmt.pipeline.run.codekey import stage_code_key
-from unmt.pipeline.run.config import RunConfig
+from unmt.pipeline.run.codekey import STAGE_CODE, stage_code_key
+from unmt.pipeline.run.config import EXECUTION_SETTINGS, RunConfig
 from unmt.pipeline.run.corpus import corpus_report, score_context
 from unmt.pipeline.run.inputs import DocInput, collect_documents
 from unmt.pipeline.run.rundir import (
@@ -219,6 +219,35 @@ def _each(run: RunDir, config: RunConfig, docs: list[DocInput], phase: str) -> N
             run.put_entry(doc.doc_id, entry)
 
 
+class Engine(Protocol):
+    """Where a run's work happens; results are always recorded by the driver (this process)."""
+
+    def each(self, docs: list[DocInput], phase: str) -> None:
+        """Run a cheap phase (``prepare``: segmentation; ``finish``: align, score, report)."""
+
+    def translate_all(self, docs: list[DocInput], *, progress: bool) -> None:
+        """Translate every live document."""
+
+    def close(self) -> None:
+        """Release what the engine started."""
+
+
+class LocalEngine:
+    """This machine: cheap phases in ``--jobs`` processes, translation through one model."""
+
+    def __init__(self, run: RunDir, config: RunConfig) -> None:
+        self.run, self.config = run, config
+
+    def each(self, docs: list[DocInput], phase: str) -> None:
+        _each(self.run, self.config, docs, phase)
+
+    def translate_all(self, docs: list[DocInput], *, progress: bool) -> None:
+        _translate_all(self.run, self.config, docs, progress=progress)
+
+    def close(self) -> None:
+        return None
+
+
 def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
     """Record inputs, settings and versions; start each document's entry afresh or keep it."""
     known = run.documents()
@@ -245,7 +274,7 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
     settings = {
         k: v
         for k, v in dataclasses.asdict(config).items()
-        if k not in ("force", "quiet", "jobs", "translate")
+        if k not in (*EXECUTION_SETTINGS, "translate")
     }
     settings.update(config.translation_settings(), cache=config.translate.cache)
     run.register(entries)
@@ -286,6 +315,8 @@ def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
     try:
         run.acquire()
         run.remove_stale_parts()
+        for stage in STAGE_CODE:  # read the code the stages key on now, as it is imported
+            stage_code_key(stage)
         docs = collect_documents(config.inputs, config.references, config.pairs)
         with hash_checked_outputs():  # every stage output is hash-checked before reuse
             summary = _run(run, config, docs, progress=progress)
@@ -298,9 +329,18 @@ def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
 
 def _run(run: RunDir, config: RunConfig, docs: list[DocInput], *, progress: bool) -> RunSummary:
     _register(run, config, docs)
-    _each(run, config, docs, "prepare")
-    _translate_all(run, config, docs, progress=progress and not config.quiet)
-    _each(run, config, docs, "finish")
+    if config.engine == "ray":
+        from unmt.pipeline.run.ray_engine import RayEngine
+
+        engine: Engine = RayEngine(run, config)
+    else:
+        engine = LocalEngine(run, config)
+    try:
+        engine.each(docs, "prepare")
+        engine.translate_all(docs, progress=progress and not config.quiet)
+        engine.each(docs, "finish")
+    finally:
+        engine.close()
     summary = RunSummary(run_dir=run.path)
     for doc in docs:
         entry = run.document(doc.doc_id)

@@ -1,0 +1,78 @@
+"""``unmt run --engine ray`` on a real local Ray instance (2 CPUs): the same files as
+``--engine local``, and clear errors for a missing package or an unreachable cluster."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+from unmt.pipeline.cli.main import main
+
+NO_REF = (
+    "一. 导言\n\n1. 会员国重申打击恐怖主义的承诺。秘书长提交了报告。\n\n2. 联合国提供了援助。\n"
+)
+BOOKKEEPING = ("manifest.json", "state.sqlite", "run.lock", "cache.sqlite")
+
+
+def _files(run: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(run).as_posix(): p.read_bytes()
+        for p in sorted(run.rglob("*"))
+        if p.is_file() and not p.name.startswith(BOOKKEEPING)
+    }
+
+
+def _args(base: Path, out: Path, model: Path, *extra: str) -> list[str]:
+    return [
+        "run", str(EXAMPLES / "un-report.zh.txt"), str(base / "norefs.zh.txt"),
+        "--reference", str(EXAMPLES / "un-report.en.txt"), "",
+        "-o", str(out), "--model", str(model), "--backend", "ctranslate2", "--quiet", *extra,
+    ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_ray_engine_writes_the_same_files_as_local(tiny_model_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    (tmp_path / "norefs.zh.txt").write_text(NO_REF, encoding="utf-8")
+    local, ray_run = tmp_path / "local", tmp_path / "ray"
+    start = time.perf_counter()
+    assert main(_args(tmp_path, local, tiny_model_dir)) == 0
+    local_s = time.perf_counter() - start
+    start = time.perf_counter()
+    assert main(_args(tmp_path, ray_run, tiny_model_dir, "--engine", "ray")) == 0
+    ray_s = time.perf_counter() - start
+    assert _files(ray_run) == _files(local)  # byte for byte, every output
+    assert len(_files(local)) >= 14
+    print(f"local {local_s:.1f} s, ray {ray_s:.1f} s")
+    # a re-run on the Ray engine skips every stage: its records are the driver's
+    assert main(_args(tmp_path, ray_run, tiny_model_dir, "--engine", "ray")) == 0
+    assert _files(ray_run) == _files(local)
+
+
+def test_unreachable_cluster_is_an_error_at_once(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("ray")
+    (tmp_path / "norefs.zh.txt").write_text(NO_REF, encoding="utf-8")
+    start = time.perf_counter()
+    args = _args(tmp_path, tmp_path / "run", tiny_model_dir, "--engine", "ray")
+    assert main([*args, "--address", "127.0.0.1:1"]) == 2
+    assert time.perf_counter() - start < 10
+    err = capsys.readouterr().err
+    assert "no Ray cluster answers at 127.0.0.1:1" in err and "Traceback" not in err
+
+
+def test_engine_ray_without_ray_installed(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setitem(sys.modules, "ray", None)  # what an environment without ray sees
+    (tmp_path / "norefs.zh.txt").write_text(NO_REF, encoding="utf-8")
+    args = _args(tmp_path, tmp_path / "run", tiny_model_dir, "--engine", "ray")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "needs the ray package" in err and "unmt[ray]" in err
