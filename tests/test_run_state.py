@@ -134,7 +134,7 @@ def test_second_run_on_a_directory_in_use_exits_2(
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; from pathlib import Path\n"
-         "from unmt.pipeline.run.rundir import RunLock\n"
+         "from unmt.pipeline.run.lock import RunLock\n"
          "lock = RunLock(Path(sys.argv[1])); print('held', flush=True); time.sleep(60)",
          str(out)],
         stdout=subprocess.PIPE, text=True,

@@ -28,7 +28,6 @@ Layout::
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
@@ -44,12 +43,18 @@ from typing import Any
 from unmt import __version__
 from unmt.errors import UserError
 from unmt.fileio import atomic_output
-from unmt.pipeline.run.state import STATE_FILE, DocEntry, StageRecord, StateStore
+from unmt.pipeline.run.lock import RunLock
+from unmt.pipeline.run.state import (
+    STATE_FILE,
+    DocEntry,
+    StageRecord,
+    StateStore,
+    read_manifest,
+)
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-LOCK_FILE = "run.lock"
 _MISSING = object()
 MANIFEST_FORMAT = 1
 DOCS_DIR = "docs"
@@ -85,36 +90,6 @@ def library_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return versions
-
-
-class RunLock:
-    """The exclusive lock of one run directory (``run.lock``), held while a run works in it."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self.path = run_dir / LOCK_FILE
-        self._fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
-        try:
-            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._fh.seek(0)
-            holder = self._fh.read().strip() or "another process"
-            self._fh.close()
-            raise UserError(
-                f"the run directory is in use by {holder}",
-                path=run_dir,
-                hint="wait for that run to finish or stop it; two runs on one directory "
-                "would translate every segment twice",
-            ) from None
-        self._fh.seek(0)
-        self._fh.truncate()
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-        self._fh.write(f"process {os.getpid()} (unmt run, started {stamp})\n")
-        self._fh.flush()
-
-    def release(self) -> None:
-        if not self._fh.closed:
-            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
-            self._fh.close()
 
 
 class RunDir:
@@ -186,7 +161,7 @@ class RunDir:
                 self._files = self.store.files()
             return
         if self.manifest_path.is_file():
-            self.meta, self.docs = self._read_manifest()
+            self.meta, self.docs = read_manifest(self.manifest_path)
             if self.persist:  # a run directory of an earlier unmt: migrate it
                 log.info("%s: moving manifest.json into a state store", self.path)
                 self.store = StateStore(self.state_path)
@@ -195,33 +170,6 @@ class RunDir:
             return
         if self.persist:
             self.store = StateStore(self.state_path)
-
-    def _read_manifest(self) -> tuple[dict[str, Any], dict[str, DocEntry]]:
-        try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise UserError(
-                f"manifest is not valid JSON ({exc})",
-                path=self.manifest_path,
-                hint="remove it, or run again with --force into a new directory",
-            ) from exc
-        if not isinstance(data, dict) or not isinstance(data.get("documents"), dict):
-            raise UserError(
-                "not a unmt run manifest (no 'documents' object)", path=self.manifest_path
-            )
-        try:
-            docs = {
-                str(d): DocEntry.from_json(e, f"document {d!r}")
-                for d, e in data["documents"].items()
-            }
-        except ValueError as exc:
-            raise UserError(
-                f"a manifest entry is broken ({exc})",
-                path=self.manifest_path,
-                hint="remove the entry, or run again into a new directory",
-            ) from None
-        meta = {k: v for k, v in data.items() if k not in ("documents", "format")}
-        return meta, docs
 
     def acquire(self) -> None:
         """Take the run lock (a ``UserError`` naming the holder when another run has it)."""

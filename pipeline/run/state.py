@@ -311,3 +311,29 @@ class StateStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def read_manifest(path: Path) -> tuple[dict[str, Any], dict[str, DocEntry]]:
+    """The run-level fields and documents of a ``manifest.json`` (a run of an earlier unmt)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(
+            f"manifest is not valid JSON ({exc})",
+            path=path,
+            hint="remove it, or run again with --force into a new directory",
+        ) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("documents"), dict):
+        raise UserError("not a unmt run manifest (no 'documents' object)", path=path)
+    try:
+        docs = {
+            str(d): DocEntry.from_json(e, f"document {d!r}") for d, e in data["documents"].items()
+        }
+    except ValueError as exc:
+        raise UserError(
+            f"a manifest entry is broken ({exc})",
+            path=path,
+            hint="remove the entry, or run again into a new directory",
+        ) from None
+    meta = {k: v for k, v in data.items() if k not in ("documents", "format")}
+    return meta, docs
