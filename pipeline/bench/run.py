@@ -13,6 +13,9 @@ numbered paragraphs each (every document's text its own), run cold with the tiny
 separate ``unmt run`` process (start-up included), then re-run with nothing changed. It prints
 documents/s, the per-document overhead (wall time minus the stages' own recorded seconds,
 divided by N) next to the stage time per document, the re-run time and each process's peak RSS.
+With ``--ray`` each size is also run cold with ``--engine ray`` (one and two translator actors):
+its time as a ratio of the local engine's, measured in the same invocation, and whether its
+files are byte for byte the local run's.
 
 The full-size model is ``unmt bench translate``'s (built once into the unmt cache). Model
 building and CTranslate2 conversion happen in a warm-up run on a one-line document and are
@@ -46,6 +49,11 @@ def add_parser(subparsers: Any) -> None:
         "--corpus",
         metavar="N[,N...]",
         help="corpus mode: N generated documents per size (e.g. 100,1000; see the module doc)",
+    )
+    p.add_argument(
+        "--ray",
+        action="store_true",
+        help="corpus mode: also run each size with --engine ray (1 and 2 translator actors)",
     )
     p.add_argument("--doc", type=Path, help=f"the document (default {SAMPLE}, else {EXAMPLE})")
     p.add_argument(
@@ -128,6 +136,41 @@ def _timed_process(argv: list[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+def _outputs(run: Path) -> dict[str, bytes]:
+    keep = ("manifest.json", "state.sqlite", "run.lock", "cache.sqlite")
+    return {
+        p.relative_to(run).as_posix(): p.read_bytes()
+        for p in run.rglob("*")
+        if p.is_file() and not p.name.startswith(keep)
+    }
+
+
+def _bench_ray(docs: Path, local: Path, local_cold: float, cache: Path, a: Any) -> None:
+    """``--engine ray`` on the same documents, cold like the local run (a translation cache of
+    its own): its time against the local engine's, with 1 and 2 translator actors, and whether
+    the files are byte for byte the local run's."""
+    for n in (1, 2):
+        out = local.with_name(f"{local.name}-ray{n}")
+        argv = ["run", str(docs), "-o", str(out), "--model", "tiny", "--quiet", "--cache"]
+        argv += [
+            str(cache.with_name(f"ray{n}-{out.name}.sqlite")),
+            "--backend",
+            a.backend,
+            "--engine",
+            "ray",
+            "--translators",
+            str(n),
+        ]
+        wall, rss = _timed_process(argv)
+        same = _outputs(out) == _outputs(local)
+        print(
+            f"{'':>7} --engine ray --translators {n}: {wall:.2f} s = {wall / local_cold:.2f}x the "
+            f"local cold run, {len(list(docs.iterdir())) / wall:.1f} docs/s, peak {rss:.0f} MiB "
+            f"(driver), outputs {'identical' if same else 'DIFFERENT'}"
+        )
+        shutil.rmtree(out)
+
+
 def bench_corpus(sizes: list[int], args: argparse.Namespace, work: Path) -> None:
     """The ``--corpus`` mode (see the module docstring)."""
     from unmt.pipeline.run.state import STATE_FILE, StateStore
@@ -152,6 +195,8 @@ def bench_corpus(sizes: list[int], args: argparse.Namespace, work: Path) -> None
             f"{1000 * (cold - stage_s) / n:>16.2f} {rerun:>8.2f} {cold_rss:>14.0f} "
             f"{rerun_rss:>15.0f}"
         )
+        if args.ray:
+            _bench_ray(docs, out, cold, cache, args)
         shutil.rmtree(docs)
         shutil.rmtree(out)
     print(
