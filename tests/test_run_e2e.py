@@ -15,6 +15,7 @@ from conftest import EXAMPLES
 
 from unmt.pipeline.cli.main import main
 from unmt.pipeline.export.tmx import check_tmx
+from unmt.pipeline.run.rundir import output_files
 
 NO_REF_ZH = (
     "一. 导言\n\n1. 会员国重申打击恐怖主义的承诺。秘书长提交了报告。\n\n"
@@ -128,11 +129,6 @@ def test_corpus_report_lists_documents_and_failures(finished: dict[str, Any]) ->
     assert "document gone FAILED" in html
 
 
-def _compared(path: Path) -> bool:
-    """Output files, not the run's own bookkeeping (manifest, state store, lock)."""
-    return not path.name.startswith(("manifest", "state.sqlite", "run.lock"))
-
-
 def test_rerun_skips_every_stage(
     finished: dict[str, Any],
     inputs: dict[str, Path],
@@ -141,7 +137,7 @@ def test_rerun_skips_every_stage(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = finished["out"]
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and _compared(p)}
+    before = output_files(out)
     with caplog.at_level(logging.INFO):
         assert main(run_args(inputs, out, tiny_model_dir)) == 1
     skipped = [r.getMessage() for r in caplog.records if "up to date; skipped" in r.getMessage()]
@@ -149,7 +145,7 @@ def test_rerun_skips_every_stage(
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     for doc, entry in manifest["documents"].items():  # stage records untouched (times included)
         assert entry["stages"] == finished["manifest"]["documents"][doc]["stages"]
-    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and _compared(p)}
+    after = output_files(out)
     assert after == before
     stdout = capsys.readouterr().out
     assert "3 of 6 document(s) done" in stdout and f"report: {out / 'report.html'}" in stdout

@@ -11,19 +11,11 @@ import pytest
 from conftest import EXAMPLES
 
 from unmt.pipeline.cli.main import main
+from unmt.pipeline.run.rundir import output_files
 
 NO_REF = (
     "一. 导言\n\n1. 会员国重申打击恐怖主义的承诺。秘书长提交了报告。\n\n2. 联合国提供了援助。\n"
 )
-BOOKKEEPING = ("manifest.json", "state.sqlite", "run.lock", "cache.sqlite")
-
-
-def _files(run: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(run).as_posix(): p.read_bytes()
-        for p in sorted(run.rglob("*"))
-        if p.is_file() and not p.name.startswith(BOOKKEEPING)
-    }
 
 
 def _args(base: Path, out: Path, model: Path, *extra: str) -> list[str]:
@@ -45,12 +37,12 @@ def test_ray_engine_writes_the_same_files_as_local(tiny_model_dir: Path, tmp_pat
     start = time.perf_counter()
     assert main(_args(tmp_path, ray_run, tiny_model_dir, "--engine", "ray")) == 0
     ray_s = time.perf_counter() - start
-    assert _files(ray_run) == _files(local)  # byte for byte, every output
-    assert len(_files(local)) >= 14
+    assert output_files(ray_run) == output_files(local)  # byte for byte, every output
+    assert len(output_files(local)) >= 14
     print(f"local {local_s:.1f} s, ray {ray_s:.1f} s")
     # a re-run on the Ray engine skips every stage: its records are the driver's
     assert main(_args(tmp_path, ray_run, tiny_model_dir, "--engine", "ray")) == 0
-    assert _files(ray_run) == _files(local)
+    assert output_files(ray_run) == output_files(local)
 
 
 def test_unreachable_cluster_is_an_error_at_once(

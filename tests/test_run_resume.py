@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES
 
+from unmt.pipeline.run.rundir import output_files
+
 CODE = "import sys; from unmt.pipeline.cli.main import main; sys.exit(main())"
 
 
@@ -48,13 +50,7 @@ def model_calls(run: Path) -> int:
     return int(manifest["documents"]["un-report"]["stages"]["translate"]["info"]["model_calls"])
 
 
-def outputs(run: Path) -> dict[str, bytes]:
-    files = [p for p in run.rglob("*") if p.is_file()]
-    return {
-        p.relative_to(run).as_posix(): p.read_bytes()
-        for p in files
-        if not p.name.startswith(("manifest.json", "cache.sqlite", "state.sqlite", "run.lock"))
-    }
+outputs = output_files
 
 
 @pytest.mark.slow

@@ -136,19 +136,12 @@ def _timed_process(argv: list[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def _outputs(run: Path) -> dict[str, bytes]:
-    keep = ("manifest.json", "state.sqlite", "run.lock", "cache.sqlite")
-    return {
-        p.relative_to(run).as_posix(): p.read_bytes()
-        for p in run.rglob("*")
-        if p.is_file() and not p.name.startswith(keep)
-    }
-
-
 def _bench_ray(docs: Path, local: Path, local_cold: float, cache: Path, a: Any) -> None:
     """``--engine ray`` on the same documents, cold like the local run (a translation cache of
     its own): its time against the local engine's, with 1 and 2 translator actors, and whether
     the files are byte for byte the local run's."""
+    from unmt.pipeline.run.rundir import output_files
+
     for n in (1, 2):
         out = local.with_name(f"{local.name}-ray{n}")
         argv = ["run", str(docs), "-o", str(out), "--model", "tiny", "--quiet", "--cache"]
@@ -162,7 +155,7 @@ def _bench_ray(docs: Path, local: Path, local_cold: float, cache: Path, a: Any) 
             str(n),
         ]
         wall, rss = _timed_process(argv)
-        same = _outputs(out) == _outputs(local)
+        same = output_files(out) == output_files(local)
         print(
             f"{'':>7} --engine ray --translators {n}: {wall:.2f} s = {wall / local_cold:.2f}x the "
             f"local cold run, {len(list(docs.iterdir())) / wall:.1f} docs/s, peak {rss:.0f} MiB "

@@ -123,11 +123,12 @@ def _resolve(value: str, base: Path, key: str) -> str:
     return str(path if path.is_absolute() else base / path)
 
 
-def _check(spec: Spec, value: Any, where: dict[str, Any]) -> None:
+def _check(
+    spec: Spec, value: Any, label: str, path: Path | None = None, line: int | None = None
+) -> None:
     problem = spec.check(value)
     if problem is not None:
-        label = where.pop("label")
-        raise UserError(f"setting {label!r} {problem}", **where)
+        raise UserError(f"setting {label!r} {problem}", path=path, line=line)
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -180,7 +181,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
         if value is None and spec.kind != "paths":
             out[key] = None
             continue
-        _check(spec, value, {"label": raw_key, "path": cfg, "line": line})
+        _check(spec, value, str(raw_key), cfg, line)
         if spec.kind == "paths":
             value = [_resolve(v, cfg.parent, key) for v in value]
         elif spec.kind == "path" or key == "model":
@@ -202,7 +203,7 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         values[key] = flag
     for key, value in values.items():
         if value is not None:
-            _check(known[key], value, {"label": key})
+            _check(known[key], value, key)
     run_keys = run_specs()
     run_values = {k: v for k, v in values.items() if k in run_keys and v is not None}
     tr_values = {k: v for k, v in values.items() if k not in run_keys and v is not None}

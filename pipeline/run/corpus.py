@@ -12,7 +12,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from unmt.eval.scoring import DocumentPart
+from unmt.eval.scoring import DocumentPart, combine_documents
 from unmt.fileio import read_records
 from unmt.pipeline.run import stages as st
 from unmt.pipeline.run.codekey import stage_code_key
@@ -55,7 +55,6 @@ def corpus_report(
     its details. It is redone when its key changes or any of its files changed since.
     """
     from unmt.eval.report.write import write_report
-    from unmt.eval.scoring import combine_documents
 
     if not done:
         return None

@@ -37,7 +37,7 @@ from unmt.pipeline.run import runner as rn
 from unmt.pipeline.run import stages as st
 from unmt.pipeline.run.config import RunConfig
 from unmt.pipeline.run.inputs import DocInput
-from unmt.pipeline.run.rundir import RunDir
+from unmt.pipeline.run.rundir import CACHE_NAME, RunDir
 from unmt.pipeline.run.state import DocEntry
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,8 @@ class _TranslatorActor:
         self.run_path, self.config = run_path, config
         self.translator = st.open_run_translator(config, Path(cache))
 
-    def translate(self, doc: DocInput) -> tuple[str, DocEntry]:
-        return doc.doc_id, _translate_one(self.run_path, self.config, doc, self.translator)
+    def translate(self, doc: DocInput) -> DocEntry:
+        return _translate_one(self.run_path, self.config, doc, self.translator)
 
 
 class RayEngine:
@@ -124,21 +124,20 @@ class RayEngine:
             ready, _ = self.ray.wait(list(pending), num_returns=1)
             doc = pending.pop(ready[0])
             try:
-                result = self.ray.get(ready[0])
+                entry = self.ray.get(ready[0])
             except Exception as exc:  # a crashed task or actor fails its document only
                 cause = getattr(exc, "cause", None) or exc
                 if isinstance(cause, st.TranslatorUnavailable):
                     raise cause from None
                 self.run.set_document(doc.doc_id, status="failed", error=rn._error_text(cause))
                 continue
-            entry = result[1] if isinstance(result, tuple) else result
             self.run.put_entry(doc.doc_id, entry)
 
     def translate_all(self, docs: list[DocInput], *, progress: bool) -> None:
         live = [d for d in docs if self.run.document(d.doc_id).status != "failed"]
         if not live:
             return
-        cache = str(self.config.translate.cache or self.run.path / rn.CACHE_NAME)
+        cache = str(self.config.translate.cache or self.run.path / CACHE_NAME)
         check = st.open_run_translator(self.config, Path(cache))  # bad model: exit 2 here
         try:
             self.run.update(translator=check.identity())

@@ -43,7 +43,7 @@ from typing import Any
 from unmt import __version__
 from unmt.errors import UserError
 from unmt.fileio import atomic_output
-from unmt.pipeline.run.lock import RunLock
+from unmt.pipeline.run.lock import LOCK_FILE, RunLock
 from unmt.pipeline.run.state import (
     STATE_FILE,
     DocEntry,
@@ -55,6 +55,9 @@ from unmt.pipeline.run.state import (
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+CACHE_NAME = "cache.sqlite"
+#: the run's own bookkeeping (SQLite side files included), as opposed to its outputs
+BOOKKEEPING = (MANIFEST, STATE_FILE, LOCK_FILE, CACHE_NAME)
 _MISSING = object()
 MANIFEST_FORMAT = 1
 DOCS_DIR = "docs"
@@ -79,6 +82,19 @@ def stage_key(stage: str, settings: Mapping[str, Any], inputs: Mapping[str, str]
         default=str,
     )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def output_files(run_dir: str | Path) -> dict[str, bytes]:
+    """Every output file of a run directory (bookkeeping left out): relative path -> bytes.
+
+    What two runs are compared by (resumed vs uninterrupted, one engine vs another).
+    """
+    root = Path(run_dir)
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith(BOOKKEEPING)
+    }
 
 
 def library_versions() -> dict[str, str]:
@@ -128,9 +144,10 @@ class RunDir:
         elif not self.path.is_dir():
             raise UserError("no such run directory", path=self.path, hint="run `unmt run` first")
         self._lock = threading.RLock()
-        self._digests: dict[str, tuple[tuple[int, int, int], str]] = {}
         self._run_lock: RunLock | None = None
-        self._files: dict[str, tuple[tuple[int, int, int], str]] | None = None
+        #: path -> ((inode, size, mtime_ns), sha256) of every file hashed or recorded
+        self._files: dict[str, tuple[tuple[int, int, int], str]] = {}
+        self._files_loaded = False
         self.store: StateStore | None = None
         self.meta: dict[str, Any] = {}
         self.docs: dict[str, DocEntry] = {}
@@ -158,7 +175,7 @@ class RunDir:
             self.meta = {k: v for k, v in self.store.meta().items() if k not in ("tool", "format")}
             self.docs = self.store.documents(only)
             if only is None:  # one query instead of one per file
-                self._files = self.store.files()
+                self._files, self._files_loaded = self.store.files(), True
             return
         if self.manifest_path.is_file():
             self.meta, self.docs = read_manifest(self.manifest_path)
@@ -167,9 +184,11 @@ class RunDir:
                 self.store = StateStore(self.state_path)
                 self.store.put_meta(**self.meta)
                 self.store.put_documents(self.docs.items(), replace=True)
+                self._files_loaded = True  # a new store: it knows no file yet
             return
         if self.persist:
             self.store = StateStore(self.state_path)
+            self._files_loaded = True
 
     def acquire(self) -> None:
         """Take the run lock (a ``UserError`` naming the holder when another run has it)."""
@@ -199,24 +218,27 @@ class RunDir:
         st = os.stat(key)
         sig = (st.st_ino, st.st_size, st.st_mtime_ns)
         with self._lock:
-            known = self._digests.get(key)
+            known = self._files.get(key)
         if known is not None and known[0] == sig:
             return known[1]
         digest = None
-        if self._files is not None:
-            recorded = self._files.get(key)
-            digest = recorded[1] if recorded is not None and recorded[0] == sig else None
-        elif self.store is not None:
+        if not self._files_loaded and self.store is not None:  # a worker: ask the store
             digest = self.store.file_digest(key, sig)
         if digest is None:
             digest = sha256_file(key)
-            if self.persist and self.store is not None:
-                with self._lock:
-                    self.store.put_file(key, sig, digest)
-                    self.dirty = True
+            with self._lock:
+                if (store := self._writable()) is not None:
+                    store.put_file(key, sig, digest)
         with self._lock:
-            self._digests[key] = (sig, digest)
+            self._files[key] = (sig, digest)
         return digest
+
+    def _writable(self) -> StateStore | None:
+        """The store to record a change in (marking the state changed), or None (a worker)."""
+        if not self.persist or self.store is None:
+            return None
+        self.dirty = True
+        return self.store
 
     def remove_stale_parts(self) -> int:
         """Delete temporary ``.*.part`` files a killed run left behind; return how many.
@@ -238,9 +260,8 @@ class RunDir:
         with self._lock:
             changed = {k: v for k, v in fields.items() if self.meta.get(k, _MISSING) != v}
             self.meta.update(changed)
-            if changed and self.persist and self.store is not None:
-                self.store.put_meta(**changed)
-                self.dirty = True
+            if changed and (store := self._writable()) is not None:
+                store.put_meta(**changed)
 
     def manifest(self) -> dict[str, Any]:
         """The whole state as one JSON-ready dict (the ``manifest.json`` export)."""
@@ -276,9 +297,8 @@ class RunDir:
                 return  # nothing changes: nothing to record
             for name, value in fields.items():
                 setattr(entry, name, value)
-            if self.persist and self.store is not None:
-                self.store.put_document(doc_id, entry)
-                self.dirty = True
+            if (store := self._writable()) is not None:
+                store.put_document(doc_id, entry)
 
     def put_entry(self, doc_id: str, entry: DocEntry) -> None:
         """Record a whole entry (a worker process's result), stages included."""
@@ -286,9 +306,8 @@ class RunDir:
             if self.docs.get(doc_id) == entry:
                 return
             self.docs[doc_id] = entry
-            if self.persist and self.store is not None:
-                self.store.put_documents([(doc_id, entry)], replace=False)
-                self.dirty = True
+            if (store := self._writable()) is not None:
+                store.put_documents([(doc_id, entry)], replace=False)
 
     def register(self, entries: dict[str, DocEntry]) -> None:
         """Make ``entries`` the run's documents, in order (others are dropped from the state).
@@ -303,9 +322,8 @@ class RunDir:
             if same:
                 return
             self.docs = dict(entries)
-            if self.persist and self.store is not None:
-                self.store.put_documents(self.docs.items(), replace=True)
-                self.dirty = True
+            if (store := self._writable()) is not None:
+                store.put_documents(self.docs.items(), replace=True)
 
     def documents(self) -> dict[str, DocEntry]:
         with self._lock:
@@ -369,9 +387,8 @@ class RunDir:
         self.doc_dir(doc_id).mkdir(parents=True, exist_ok=True)
         with self._lock:
             dropped = self.document(doc_id).stages.pop(stage, None)
-            if dropped is not None and self.persist and self.store is not None:
-                self.store.put_stage(doc_id, stage, None)
-                self.dirty = True
+            if dropped is not None and (store := self._writable()) is not None:
+                store.put_stage(doc_id, stage, None)
         start = time.perf_counter()
         info = run(paths) or {}
         seconds = time.perf_counter() - start
@@ -388,9 +405,8 @@ class RunDir:
         )
         with self._lock:
             self.document(doc_id).stages[stage] = record
-            if self.persist and self.store is not None:
-                self.store.put_stage(doc_id, stage, record)
-                self.dirty = True
+            if (store := self._writable()) is not None:
+                store.put_stage(doc_id, stage, record)
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.path).as_posix()

@@ -36,14 +36,13 @@ from unmt.pipeline.run.config import EXECUTION_SETTINGS, RunConfig
 from unmt.pipeline.run.corpus import corpus_report, score_context
 from unmt.pipeline.run.inputs import DocInput, collect_documents
 from unmt.pipeline.run.rundir import (
+    CACHE_NAME,
     RunDir,
     library_versions,
 )
 from unmt.pipeline.run.state import DocEntry
 
 log = logging.getLogger(__name__)
-
-CACHE_NAME = "cache.sqlite"
 
 
 @dataclass
@@ -347,8 +346,7 @@ def _run(run: RunDir, config: RunConfig, docs: list[DocInput], *, progress: bool
         if entry.status == "failed":
             summary.failed[doc.doc_id] = entry.error or "failed"
         else:
-            if entry.status != "done" or entry.error is not None:
-                run.set_document(doc.doc_id, status="done", error=None)
+            run.set_document(doc.doc_id, status="done", error=None)  # written only if it changes
             summary.done.append(doc.doc_id)
             summary.segments += entry.stages["segment.zh"].info["segments"]
     summary.report = corpus_report(run, config, summary.done, summary.failed)

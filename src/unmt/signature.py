@@ -9,7 +9,7 @@ stored. :meth:`Signature.parse` reads a rendered one back (sacreBLEU's own signa
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -53,13 +53,6 @@ class Signature:
 
     def __contains__(self, name: object) -> bool:
         return any(k == name for k, _ in self.fields)
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return iter(self.fields)
-
-    def as_dict(self) -> dict[str, str]:
-        """The fields as a dict (the head left out)."""
-        return dict(self.fields)
 
     def __str__(self) -> str:
         body = "|".join(f"{k}:{v}" for k, v in self.fields)
