@@ -91,7 +91,9 @@ def test_inputs_dirs_globs_references_and_pairs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "needle"),
     [
-        ("a\tb\tc\td\n", 1, "got 4 column(s)"),
+        ("a\tb\tc\td\te\n", 1, "got 5 column(s)"),
+        ("a\tb\tc\tbogus\n", 1, "unknown format 'bogus'"),
+        ('{"zh": "a", "format": "pdf"}\n', 1, "unknown format 'pdf'"),
         ('{"zh": "a"}\n{"en": "b"}\n', 2, 'needs a "zh" path'),
         ("a.txt\n{broken\n", 2, "not valid JSON"),
         ("# only a comment\n", None, "lists no documents"),

@@ -37,8 +37,18 @@ def add_parser(subparsers: Any) -> None:
         help="the source translated into the target language: one line per SRC sentence, "
         "or the JSONL of unmt translate",
     )
-    p.add_argument("--src-lang", choices=LANGS, default="zh", help="language of SRC (zh)")
-    p.add_argument("--tgt-lang", choices=LANGS, default="en", help="language of TGT (en)")
+    p.add_argument(
+        "--src-lang",
+        choices=LANGS,
+        default=None,
+        help="language of SRC (default: detected from its script; zh when unsure)",
+    )
+    p.add_argument(
+        "--tgt-lang",
+        choices=LANGS,
+        default=None,
+        help="language of TGT (default: detected; the other language when unsure)",
+    )
     p.add_argument(
         "--format",
         choices=("beads", "tsv", "jsonl"),
@@ -48,7 +58,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--segment",
         action="store_true",
-        help="SRC and TGT are raw documents (.txt/.docx): segment them first",
+        help="SRC and TGT are raw documents (.txt/.docx/.pdf): segment them first",
     )
     p.add_argument(
         "--embeddings",
@@ -65,15 +75,75 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _load(path: str, lang: str, segment: bool) -> tuple[list[str], list[Any] | None]:
+def _read(path: str, segment: bool) -> tuple[str, Any]:
+    """The text to detect the language of, and what to segment (raw) or the sentences."""
     if segment:
-        from unmt.pipeline.segment.segmenter import segment_file
+        from unmt.pipeline.segment.ingest import read_input
 
-        _doc, segments = segment_file(path, lang=lang)
-        return [seg.text for seg in segments], list(segments)
+        raw = read_input(path)
+        return raw.text, raw
     from unmt.pipeline.align.beadio import read_sentences
 
-    return read_sentences(path)
+    sentences = read_sentences(path)
+    return "\n".join(sentences[0][:5000]), sentences
+
+
+def _load(read: Any, lang: str, segment: bool) -> tuple[list[str], list[Any] | None]:
+    if segment:
+        from unmt.pipeline.segment.segmenter import segment_raw
+
+        _doc, segments = segment_raw(read, lang=lang)
+        return [seg.text for seg in segments], list(segments)
+    return read
+
+
+def choose_languages(
+    src_text: str,
+    tgt_text: str,
+    src_lang: str | None,
+    tgt_lang: str | None,
+    paths: tuple[str | None, str | None] = (None, None),
+) -> tuple[str, str, str | None]:
+    """The languages to align with, and a note when they were detected against the defaults.
+
+    A language given is checked against the script of its side (a clear mismatch is an error);
+    one left out is the detected one, else the other side's other language, else zh (SRC) /
+    en (TGT). SRC and TGT in one language is an error.
+
+    Raises:
+        UserError: the same language on both sides, or a given language its side is clearly
+            not written in.
+    """
+    from unmt.script import NAMES, Script
+
+    found = {side: Script.of(text) for side, text in (("SRC", src_text), ("TGT", tgt_text))}
+    given = {"SRC": src_lang, "TGT": tgt_lang}
+    for side, lang in given.items():
+        if lang is not None and not found[side].fits(lang):
+            flag = f"--{side.lower()}-lang"
+            raise UserError(
+                f"{side} is given as {NAMES[lang]} ({flag} {lang}) but its text is "
+                f"{found[side].describe()}",
+                path=paths[0 if side == "SRC" else 1],
+                hint=f"fix {flag}, or leave it out to detect the language",
+            )
+    other = {"zh": "en", "en": "zh"}
+    src = src_lang or found["SRC"].lang() or (other[tgt_lang] if tgt_lang else None)
+    tgt = tgt_lang or found["TGT"].lang() or (other[src] if src else None)
+    src = src or (other[tgt] if tgt else "zh")
+    tgt = tgt or other[src]
+    if src == tgt:
+        raise UserError(
+            f"SRC and TGT are both {NAMES[src]}: unmt aligns Chinese with English",
+            hint="give a Chinese and an English file (--src-lang/--tgt-lang name them)",
+        )
+    note = None
+    if (src, tgt) != ("zh", "en") and (src_lang is None or tgt_lang is None):
+        note = (
+            f"SRC is {NAMES[src]} and TGT {NAMES[tgt]}: aligning with "
+            f"--src-lang {src} --tgt-lang {tgt}"
+        )
+    return src, tgt, note
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,8 +158,15 @@ def run(args: argparse.Namespace) -> int:
     )
     from unmt.pipeline.align.beadio import read_mt, write_beads
 
-    src, src_segs = _load(args.src, args.src_lang, args.segment)
-    tgt, tgt_segs = _load(args.tgt, args.tgt_lang, args.segment)
+    src_text, src_read = _read(args.src, args.segment)
+    tgt_text, tgt_read = _read(args.tgt, args.segment)
+    src_lang, tgt_lang, note = choose_languages(
+        src_text, tgt_text, args.src_lang, args.tgt_lang, (args.src, args.tgt)
+    )
+    if note:
+        log.warning("%s", note)
+    src, src_segs = _load(src_read, src_lang, args.segment)
+    tgt, tgt_segs = _load(tgt_read, tgt_lang, args.segment)
     mt = None
     if args.mt is not None:
         mt = read_mt(args.mt)
@@ -116,8 +193,8 @@ def run(args: argparse.Namespace) -> int:
     beads = align_sentences(
         src,
         tgt,
-        src_lang=args.src_lang,
-        tgt_lang=args.tgt_lang,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
         mt=mt,
         settings=settings,
         **groups,

@@ -43,6 +43,12 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("--push-to-hub", metavar="REPO", help="upload the dataset to this hub repo")
     p.add_argument("--private", action="store_true", help="create the hub repo as private")
+    p.add_argument(
+        "--include-flagged",
+        action="store_true",
+        help="also export documents kept with `unmt run --accept-mismatch` (their reference "
+        "did not look like their translation)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=run_export)
 
@@ -99,7 +105,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise UserError("--shard-rows must be at least 1")
     if args.push_to_hub and args.format == "tmx":
         raise UserError("--push-to-hub needs the dataset", hint="use --format hf or all")
-    export = collect(args.run_dirs)
+    export = collect(args.run_dirs, include_flagged=args.include_flagged)
     if not export.docs:
         why = "; ".join(f"{d}: {w}" for d, w in export.skipped.items()) or "no documents"
         raise UserError(
@@ -133,8 +139,8 @@ def run_export(args: argparse.Namespace) -> int:
             print(f"  {line}")
     if export.skipped:
         print(
-            f"unmt: warning: {len(export.skipped)} document(s) not exported (unfinished or "
-            "failed): " + "; ".join(f"{d}: {w}" for d, w in export.skipped.items()),
+            f"unmt: warning: {len(export.skipped)} document(s) not exported (unfinished, "
+            "failed or flagged): " + "; ".join(f"{d}: {w}" for d, w in export.skipped.items()),
             file=sys.stderr,
         )
     if args.push_to_hub:

@@ -63,11 +63,14 @@ def run_command(args: argparse.Namespace) -> int:
     config = resolve_config(args)
     summary = run_documents(config, progress=not config.quiet)
     total = len(summary.done) + len(summary.failed)
+    flagged = f" ({len(summary.flagged)} flagged)" if summary.flagged else ""
     line = (
-        f"unmt run: {len(summary.done)} of {total} document(s) done, {summary.segments} "
-        f"segments, {len(summary.failed)} failed, in {summary.seconds:.1f} s"
+        f"unmt run: {len(summary.done)} of {total} document(s) done{flagged}, "
+        f"{summary.segments} segments, {len(summary.failed)} failed, in {summary.seconds:.1f} s"
     )
     print(line)
+    for doc_id, why in summary.flagged.items():
+        print(f"  flagged: {doc_id}: {why} (left out of unmt export by default)", file=sys.stderr)
     for doc_id, error in summary.failed.items():
         print(f"  failed: {doc_id}: {error}", file=sys.stderr)
     if summary.report is not None:

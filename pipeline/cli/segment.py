@@ -15,15 +15,21 @@ def add_parser(subparsers: Any) -> None:
     """Register ``unmt segment``."""
     p = subparsers.add_parser(
         "segment",
-        help="split a .txt/.docx document into sentence segments",
+        help="split a .txt/.docx/.pdf document into sentence segments",
         description=(
-            "Read a UN document (.txt in UTF-8/UTF-16/GB18030, or .docx), clean PDF-extraction "
-            "furniture, find the title, headings, numbered paragraphs and footnotes, and split "
-            "them into sentences with stable ids such as DOC:p8.s3."
+            "Read a UN document (.txt in UTF-8/UTF-16/GB18030/Big5, .docx or .pdf), clean "
+            "PDF-extraction furniture, find the title, headings, numbered paragraphs and "
+            "footnotes, and split them into sentences with stable ids such as DOC:p8.s3."
         ),
     )
-    p.add_argument("input", metavar="INPUT", help="the document (.txt or .docx)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="document language")
+    p.add_argument("input", metavar="INPUT", help="the document (.txt, .docx or .pdf)")
+    p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=None,
+        help="document language (default: detected from the script, Chinese when unsure); "
+        "a --lang the text clearly is not in is an error",
+    )
     p.add_argument(
         "--doc-id", default=None, help="document id (default: file name without its suffix)"
     )
@@ -41,9 +47,26 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Segment ``args.input`` and write the segments; returns the exit code."""
-    from unmt.pipeline.segment.segmenter import segment_file
+    from unmt.pipeline.segment.ingest import read_input
+    from unmt.pipeline.segment.segmenter import check_doc_id, check_language, segment_raw
+    from unmt.script import NAMES, Script
 
-    doc, segments = segment_file(args.input, lang=args.lang, doc_id=args.doc_id)
+    if args.doc_id is not None:
+        check_doc_id(args.doc_id)
+    raw = read_input(args.input)
+    lang = args.lang
+    if lang is None:
+        lang = Script.of(raw.text).lang() or "zh"
+        if lang != "zh":
+            log.warning(
+                "%s: the text is %s (%s): segmenting it as --lang %s",
+                args.input,
+                NAMES[lang],
+                Script.of(raw.text).describe(),
+                lang,
+            )
+    check_language(raw, lang)
+    doc, segments = segment_raw(raw, lang, args.doc_id)
     if not segments:
         log.warning("%s: no text found (only links or page furniture)", args.input)
     with output_stream(args.output) as fh:

@@ -19,6 +19,7 @@ from typing import Any
 
 from unmt.errors import UserError
 from unmt.fileio import jsonl_records, read_lines
+from unmt.pipeline.run.pairing import MISMATCH
 from unmt.pipeline.run.rundir import RunDir, sha256_file
 from unmt.pipeline.run.state import DocEntry
 from unmt.records import Pair
@@ -67,10 +68,15 @@ class ExportSet:
                     ) from None
 
 
-def _finished_pairs(run: RunDir, doc_id: str, entry: DocEntry) -> tuple[Path | None, str]:
+def _finished_pairs(
+    run: RunDir, doc_id: str, entry: DocEntry, include_flagged: bool = False
+) -> tuple[Path | None, str]:
     """The document's pairs file when its rows stage finished intact, else why not."""
     if entry.status == "failed":
         return None, f"failed: {entry.error or 'unknown error'}"
+    mismatch = [f for f in entry.flags if f.startswith(MISMATCH)]
+    if mismatch and not include_flagged:
+        return None, f"flagged ({'; '.join(mismatch)}); --include-flagged exports it"
     stage = entry.stages.get(ROWS_STAGE)
     if stage is None or stage.status != "done":
         return None, "unfinished (not scored yet)"
@@ -84,8 +90,12 @@ def _finished_pairs(run: RunDir, doc_id: str, entry: DocEntry) -> tuple[Path | N
     return None, "unfinished (no pairs file recorded)"
 
 
-def collect(run_dirs: Sequence[str | Path]) -> ExportSet:
-    """Read the manifests of ``run_dirs`` and gather their finished documents."""
+def collect(run_dirs: Sequence[str | Path], *, include_flagged: bool = False) -> ExportSet:
+    """Read the manifests of ``run_dirs`` and gather their finished documents.
+
+    A document kept with ``unmt run --accept-mismatch`` (its reference did not look like its
+    translation) is left out unless ``include_flagged``.
+    """
     if not run_dirs:
         raise UserError("no run directory given", hint="name at least one RUN_DIR")
     result = ExportSet(runs=[])
@@ -119,7 +129,7 @@ def collect(run_dirs: Sequence[str | Path]) -> ExportSet:
                     path=run.path,
                     hint="give them distinct ids (a --pairs manifest's third column)",
                 )
-            path, why = _finished_pairs(run, doc_id, entry)
+            path, why = _finished_pairs(run, doc_id, entry, include_flagged)
             if path is None:
                 result.skipped[doc_id] = why
                 continue

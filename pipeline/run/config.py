@@ -18,6 +18,9 @@ A config file is a YAML mapping using the same names as the flags (``-`` or ``_`
     cache: /path/to/cache.sqlite
     no_cache: false
     jobs: 2
+    lines: false                     # one segment per line (line-aligned corpora)
+    realign: false
+    accept_mismatch: false
     force: false
     quiet: false
 
@@ -91,6 +94,21 @@ class RunConfig:
     )
     translator_cpus: float = option(
         1.0, metavar="N", help="--engine ray: CPUs reserved by each translator actor"
+    )
+    lines: bool = option(
+        False,
+        kind="flag",
+        help="every file is one segment per line (a line-aligned corpus such as the UN Parallel "
+        "Corpus); a reference with the same lines is paired 1-1, without the aligner",
+    )
+    realign: bool = option(
+        False, kind="flag", help="--lines: run the aligner even when the line counts agree"
+    )
+    accept_mismatch: bool = option(
+        False,
+        kind="flag",
+        help="keep a document whose reference does not look like its translation (it is "
+        "flagged, and unmt export leaves it out unless --include-flagged)",
     )
     force: bool = option(False, kind="flag", help="redo every stage")
     quiet: bool = option(False, kind="flag", help="no progress output")

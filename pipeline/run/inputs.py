@@ -1,12 +1,15 @@
 """Which documents a run covers: inputs, references, and pairs manifests.
 
-- INPUT arguments are files, directories or globs. A directory contributes its ``.txt`` and
-  ``.docx`` files (sorted, not recursive), except files tagged English (``name.en.txt``).
+- INPUT arguments are files, directories or globs. A directory contributes its ``.txt``,
+  ``.docx`` and ``.pdf`` files (sorted, not recursive), except files tagged English
+  (``name.en.txt``).
 - ``--reference`` files pair with the inputs in order (their counts must match); an empty
   string stands for "no reference" for that input.
-- A pairs manifest is TSV (``zh path<TAB>en path[<TAB>doc id]``; ``#`` comments; the en column
-  may be empty) or JSONL (``{"zh": ..., "en": ..., "id": ...}``). Relative paths are relative to
-  the manifest's folder.
+- A pairs manifest is TSV (``zh path<TAB>en path[<TAB>doc id[<TAB>format]]``; ``#`` comments;
+  the en column may be empty) or JSONL (``{"zh": ..., "en": ..., "id": ..., "format": ...}``).
+  ``format`` is ``lines`` (one segment per line, as ``--lines``), ``document`` (a document to
+  segment) or empty (the run's ``--lines`` setting). Relative paths are relative to the
+  manifest's folder.
 - A document id is the file name without its extension and a trailing ``.zh`` tag
   (``E-CN.15-2021-5.zh.txt`` -> ``E-CN.15-2021-5``), made folder-safe and unique.
 
@@ -24,17 +27,20 @@ from pathlib import Path
 from unmt.docid import clean_doc_id, doc_id_from_path
 from unmt.errors import UserError
 
-DOC_SUFFIXES = (".txt", ".docx")
+DOC_SUFFIXES = (".txt", ".docx", ".pdf")
+FORMATS = ("lines", "document")
 _GLOB_CHARS = set("*?[")
 
 
 @dataclass(frozen=True)
 class DocInput:
-    """One document of a run: its id, Chinese source, and English reference (if any)."""
+    """One document of a run: its id, Chinese source, English reference (if any), and whether
+    its files are line-aligned (``None``: the run's ``--lines`` setting)."""
 
     doc_id: str
     source: Path
     reference: Path | None = None
+    lines: bool | None = None
 
 
 def _is_english_file(path: Path) -> bool:
@@ -55,7 +61,7 @@ def expand_inputs(patterns: list[str]) -> list[Path]:
             )
             if not found:
                 raise UserError(
-                    "no .txt or .docx documents in this directory",
+                    "no .txt, .docx or .pdf documents in this directory",
                     path=path,
                     hint="name the files, or a directory that holds Chinese documents",
                 )
@@ -94,7 +100,7 @@ def read_pairs(path: str | Path) -> list[DocInput]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read the pairs manifest ({exc})", path=manifest) from exc
     base = manifest.parent
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[str, str, str, str]] = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -107,27 +113,43 @@ def read_pairs(path: str | Path) -> list[DocInput]:
                 raise UserError(
                     'a JSONL pair needs a "zh" path', path=manifest, line=n, hint='{"zh": ...}'
                 )
-            rows.append((obj["zh"], str(obj.get("en") or ""), str(obj.get("id") or "")))
+            row = (obj["zh"], str(obj.get("en") or ""), str(obj.get("id") or ""))
+            rows.append((*row, _format(obj.get("format"), manifest, n)))
             continue
         cols = line.split("\t")
         if n == 1 and cols[0].strip().lower() in ("zh", "source", "zh_path"):
             continue  # a header line
-        if len(cols) > 3 or not cols[0].strip():
+        if len(cols) > 4 or not cols[0].strip():
             raise UserError(
-                f"expected 'zh path<TAB>en path[<TAB>doc id]', got {len(cols)} column(s)",
+                f"expected 'zh path<TAB>en path[<TAB>doc id[<TAB>format]]', got {len(cols)} "
+                "column(s)",
                 path=manifest,
                 line=n,
                 hint="separate the columns with one tab each",
             )
-        cols += [""] * (3 - len(cols))
-        rows.append((cols[0].strip(), cols[1].strip(), cols[2].strip()))
+        cols += [""] * (4 - len(cols))
+        fmt = _format(cols[3].strip(), manifest, n)
+        rows.append((cols[0].strip(), cols[1].strip(), cols[2].strip(), fmt))
     if not rows:
         raise UserError("the pairs manifest lists no documents", path=manifest)
-    ids = _unique([clean_doc_id(i) if i else doc_id_from_path(zh) for zh, _, i in rows])
+    ids = _unique([clean_doc_id(i) if i else doc_id_from_path(zh) for zh, _, i, _ in rows])
     return [
-        DocInput(doc_id, base / zh, (base / en) if en else None)
-        for doc_id, (zh, en, _) in zip(ids, rows, strict=True)
+        DocInput(doc_id, base / zh, (base / en) if en else None, None if not f else f == "lines")
+        for doc_id, (zh, en, _, f) in zip(ids, rows, strict=True)
     ]
+
+
+def _format(value: object, manifest: Path, line: int) -> str:
+    if value in (None, ""):
+        return ""
+    if value not in FORMATS:
+        raise UserError(
+            f"unknown format {value!r}",
+            path=manifest,
+            line=line,
+            hint="use 'lines' (one segment per line), 'document', or leave it empty",
+        )
+    return str(value)
 
 
 def collect_documents(
@@ -145,4 +167,4 @@ def collect_documents(
     if pairs:
         docs += read_pairs(pairs)
     ids = _unique([d.doc_id or doc_id_from_path(d.source) for d in docs])
-    return [DocInput(i, d.source, d.reference) for i, d in zip(ids, docs, strict=True)]
+    return [DocInput(i, d.source, d.reference, d.lines) for i, d in zip(ids, docs, strict=True)]

@@ -35,6 +35,7 @@ from unmt.pipeline.run.codekey import STAGE_CODE, stage_code_key
 from unmt.pipeline.run.config import EXECUTION_SETTINGS, RunConfig
 from unmt.pipeline.run.corpus import corpus_report, score_context
 from unmt.pipeline.run.inputs import DocInput, collect_documents
+from unmt.pipeline.run.pairing import MISMATCH, PairingEvidence, pairing_problems
 from unmt.pipeline.run.rundir import (
     CACHE_NAME,
     RunDir,
@@ -52,6 +53,7 @@ class RunSummary:
     run_dir: Path
     done: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    flagged: dict[str, str] = field(default_factory=dict)
     report: Path | None = None
     seconds: float = 0.0
     segments: int = 0
@@ -77,10 +79,15 @@ class DocStages:
     def _stage(self, doc_id: str, stage: str, **kw: Any) -> None:
         self.run.stage(doc_id, stage, force=self.config.force, **kw)
 
+    def lines(self, doc: DocInput) -> bool:
+        """Whether the document's files are read one segment per line."""
+        return self.config.lines if doc.lines is None else doc.lines
+
     def prepare(self, doc: DocInput) -> None:
         """Segment the source (and reference)."""
         from unmt.pipeline.segment.segmenter import SEGMENTER_VERSION
 
+        lines = self.lines(doc)
         for lang, path in (("zh", doc.source), ("en", doc.reference)):
             if path is None:
                 continue
@@ -89,12 +96,14 @@ class DocStages:
                 f"segment.{lang}",
                 settings={
                     "lang": lang,
-                    "segmenter": SEGMENTER_VERSION,
+                    "segmenter": "lines" if lines else SEGMENTER_VERSION,
                     "code": stage_code_key("segment"),
                 },
                 inputs={"source": path},
                 outputs={"segments": f"segments.{lang}.jsonl"},
-                run=lambda p, path=path, lang=lang: st.segment_stage(path, lang, doc.doc_id, p),
+                run=lambda p, path=path, lang=lang: st.segment_stage(
+                    path, lang, doc.doc_id, p, lines=lines
+                ),
             )
         stages = self.run.document(doc.doc_id).stages
         if doc.reference is not None:
@@ -102,8 +111,36 @@ class DocStages:
                 stages["segment.zh"].info["paragraphs"], stages["segment.en"].info["paragraphs"]
             )
             self.run.set_document(doc.doc_id, flags=[flag] if flag else [])
+            self.check_pairing(doc, aligned=False)
         if stages["segment.zh"].info["segments"] == 0:
             raise UserError("no text to translate after segmentation", path=doc.source)
+
+    def check_pairing(self, doc: DocInput, *, aligned: bool) -> None:
+        """Fail a document whose reference does not look like its translation; with
+        ``accept_mismatch``, flag it instead (export then leaves it out by default).
+
+        Before alignment (``aligned=False``) only paragraph counts and symbols are compared,
+        so that a clear mismatch is not translated first.
+        """
+        stages = self.run.document(doc.doc_id).stages
+        evidence = PairingEvidence.of(
+            stages["segment.zh"].info,
+            stages["segment.en"].info,
+            stages["align"].info if aligned else {},
+        )
+        problems = pairing_problems(evidence)
+        entry = self.run.document(doc.doc_id)
+        kept = [f for f in entry.flags if not f.startswith(MISMATCH)]
+        if problems and not self.config.accept_mismatch:
+            raise UserError(
+                "the reference does not look like a translation of the source: "
+                + "; ".join(problems),
+                path=doc.reference,
+                hint="check which reference goes with which source (--reference order, "
+                "--pairs); --accept-mismatch keeps such a document, flagged",
+            )
+        flags = kept + [f"{MISMATCH}: {p}" for p in problems]
+        self.run.set_document(doc.doc_id, flags=flags)
 
     def translate(self, doc: DocInput, translator: Any, identity: dict[str, Any]) -> None:
         """Translate the Chinese segments with the run's one translator."""
@@ -123,14 +160,20 @@ class DocStages:
         zh, tr, en = d / "segments.zh.jsonl", d / "translations.jsonl", d / "segments.en.jsonl"
         beads = d / "beads.jsonl"
         if doc.reference is not None:
+            lines, realign = self.lines(doc), self.config.realign
             self._stage(
                 doc.doc_id,
                 "align",
-                settings={"aligner": align_signature(), "code": stage_code_key("align")},
+                settings={
+                    "aligner": align_signature(),
+                    "code": stage_code_key("align"),
+                    "lines": lines and not realign,
+                },
                 inputs={"zh": zh, "en": en, "mt": tr},
                 outputs={"beads": "beads.jsonl"},
-                run=lambda p: st.align_stage(zh, en, tr, p),
+                run=lambda p: st.align_stage(zh, en, tr, p, lines=lines, realign=realign),
             )
+            self.check_pairing(doc, aligned=True)
         inputs = {"zh": zh, "mt": tr}
         if doc.reference is not None:
             inputs.update(en=en, beads=beads)
@@ -348,6 +391,9 @@ def _run(run: RunDir, config: RunConfig, docs: list[DocInput], *, progress: bool
         else:
             run.set_document(doc.doc_id, status="done", error=None)  # written only if it changes
             summary.done.append(doc.doc_id)
+            mismatch = [f for f in entry.flags if f.startswith(MISMATCH)]
+            if mismatch:
+                summary.flagged[doc.doc_id] = "; ".join(mismatch)
             summary.segments += entry.stages["segment.zh"].info["segments"]
     summary.report = corpus_report(run, config, summary.done, summary.failed)
     run.update(summary={"done": len(summary.done), "failed": summary.failed})

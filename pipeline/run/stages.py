@@ -35,14 +35,38 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def segment_stage(source: Path, lang: str, doc_id: str, paths: dict[str, Path]) -> dict[str, Any]:
-    """Segment one document into ``paths["segments"]``."""
-    from unmt.pipeline.segment.segmenter import segment_file
+#: what to do when a run's file is in the other language
+_LANG_FIX = {
+    "zh": "a run's INPUT documents are the Chinese ones: give the Chinese file as the source "
+    "and the English one as its --reference",
+    "en": "a --reference is the English translation of its source: give the English file",
+}
 
-    document, segments = segment_file(source, lang=lang, doc_id=doc_id)
+
+def segment_stage(
+    source: Path, lang: str, doc_id: str, paths: dict[str, Path], *, lines: bool = False
+) -> dict[str, Any]:
+    """Segment one document (``lines``: one segment per line) into ``paths["segments"]``.
+
+    Raises:
+        UserError: unreadable input, or a text that is clearly not in ``lang``.
+    """
+    from unmt.pipeline.segment.ingest import read_input
+    from unmt.pipeline.segment.segmenter import check_language, segment_lines, segment_raw
+
+    raw = read_input(source)
+    check_language(raw, lang, fix=_LANG_FIX[lang])
+    split = segment_lines if lines else segment_raw
+    document, segments = split(raw, lang, doc_id)
     n = write_jsonl(paths["segments"], (s.to_json() for s in segments))
     paragraphs = sum(1 for b in document.blocks if b.kind == "paragraph")
-    return {"segments": n, "paragraphs": paragraphs, "blocks": len(document.blocks)}
+    return {
+        "segments": n,
+        "paragraphs": paragraphs,
+        "numbered": sum(1 for b in document.blocks if b.kind == "paragraph" and b.label),
+        "blocks": len(document.blocks),
+        "symbol": raw.symbol,
+    }
 
 
 def paragraph_flag(zh_paragraphs: int, en_paragraphs: int) -> str | None:
@@ -52,20 +76,49 @@ def paragraph_flag(zh_paragraphs: int, en_paragraphs: int) -> str | None:
     return f"paragraph-count-mismatch: zh {zh_paragraphs}, en {en_paragraphs} (aligned anyway)"
 
 
+PROBE_LINES = 300  # lines of a 1-1 line-aligned pair aligned to measure how well they pair
+
+
 def align_stage(
-    zh_path: Path, en_path: Path, mt_path: Path, paths: dict[str, Path]
+    zh_path: Path,
+    en_path: Path,
+    mt_path: Path,
+    paths: dict[str, Path],
+    *,
+    lines: bool = False,
+    realign: bool = False,
 ) -> dict[str, Any]:
-    """Align the Chinese segments with the reference's (MT as a bridge) into ``beads``."""
+    """Align the Chinese segments with the reference's (MT as a bridge) into ``beads``.
+
+    Line-aligned files (``lines``) whose non-blank lines are the same line numbers on both
+    sides are paired 1-1 without the aligner (``realign`` runs it anyway); their first
+    :data:`PROBE_LINES` lines are aligned to measure how well they pair.
+    """
     from unmt.pipeline.align.aligner import align_segments
+    from unmt.pipeline.run.pairing import bead_evidence, same_line_share
 
     zh, en = read_records(zh_path, Segment), read_records(en_path, Segment)
     mt = [t.mt for t in read_records(mt_path, Translation)]
-    beads = align_segments(zh, en, mt=mt) if zh and en else _one_sided(len(zh), len(en))
+    method = "aligner"
+    if (
+        lines
+        and not realign
+        and [s.id.split(":")[-1] for s in zh] == [s.id.split(":")[-1] for s in en]
+    ):
+        method = "lines"
+        beads = [Bead((i,), (i,)) for i in range(len(zh))]
+        k = min(PROBE_LINES, len(zh))
+        probe = align_segments(zh[:k], en[:k], mt=mt[:k])
+        evidence = bead_evidence(probe, k, k)
+        evidence.update(same_line=same_line_share(probe, k), probed_lines=k)
+    else:
+        beads = align_segments(zh, en, mt=mt) if zh and en else _one_sided(len(zh), len(en))
+        evidence = bead_evidence(beads, len(zh), len(en))
     n = write_jsonl(paths["beads"], (b.to_json() for b in beads))
     shapes: dict[str, int] = {}
     for b in beads:
         shapes[b.shape] = shapes.get(b.shape, 0) + 1
-    return {"beads": n, "shapes": dict(sorted(shapes.items()))}
+    return {"beads": n, "shapes": dict(sorted(shapes.items())), "method": method} | evidence
 
 
 def _one_sided(n_src: int, n_tgt: int) -> list[Bead]:

@@ -77,14 +77,24 @@ def is_link_line(stripped: str) -> bool:
     return stripped.startswith("http") and LINK_LINE.fullmatch(stripped) is not None
 
 
-#: page furniture of a UN PDF: page number (``2/19``), job number (``V.21-01617 (C)``, with
-#: dates after it), bar-code number (``*2101617*``), running header (the document symbol alone)
+#: page furniture of a UN PDF: page number (``2/19``), job number (``V.21-01617 (C)`` or
+#: ``21-01828 (C)``, with dates after it), bar-code number (``*2101617*``), running header (the
+#: document symbol alone)
 PAGE_LINE = re.compile(
     r"\d{1,3}\s*/\s*\d{1,3}"
-    r"|[A-Z]\.\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6}){0,2}"
+    r"|(?:[A-Z]{1,2}\.)?\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6}){0,2}"
     r"|\*\d{7}\*"
     r"|[A-Z]{1,2}/(?:[A-Z0-9]+[./-]?)*[A-Z0-9](?:/(?:Add|Corr|Rev)\.\d+)*"
 )
+#: a UN document symbol (``E/CN.15/2021/5``, ``A/75/L.12/Rev.1``, ``S/RES/2482(2019)``)
+SYMBOL = re.compile(
+    r"[A-Z]{1,2}/(?:[A-Z0-9]+[./-]?)*[A-Z0-9](?:\(\d{4}\))?(?:/(?:Add|Corr|Rev)\.\d+)*"
+)
+
+
+#: one or more furniture items on one printed line (``2/19    V.21-01617``, as a PDF footer
+#: laid out left and right on one baseline extracts)
+PAGE_ITEMS = re.compile(rf"(?:{PAGE_LINE.pattern})(?:\s+(?:{PAGE_LINE.pattern}))*")
 
 
 def is_page_line(stripped: str) -> bool:
@@ -110,3 +120,16 @@ def display_width(text: str) -> int:
 def nonspace(text: str) -> str:
     """The text with every whitespace character removed (used to compare texts)."""
     return "".join(text.split())
+
+
+def document_symbol(lines: Iterable[str], limit: int = 2000) -> str:
+    """The document symbol a text carries as a line of its own (the masthead or running header
+    of a UN document): the most frequent such line among the first ``limit``; ``""`` if none."""
+    counts: dict[str, int] = {}
+    for k, line in enumerate(lines):
+        if k >= limit:
+            break
+        s = line.strip()
+        if 4 <= len(s) <= 40 and "A" <= s[:1] <= "Z" and SYMBOL.fullmatch(s):
+            counts[s] = counts.get(s, 0) + 1
+    return max(counts, key=lambda k: (counts[k], k)) if counts else ""

@@ -3,7 +3,9 @@
 Plain text is decoded as UTF-8 (with or without BOM), UTF-16 (with a BOM, or without one when
 the byte pattern leaves no doubt) or GB18030 (a superset of GBK and GB2312). Line ends are
 normalised to ``\\n`` (CRLF, lone CR and form feeds become line breaks). A ``.docx`` file is read
-with python-docx: body paragraphs and table-cell paragraphs in document order, one per line.
+with python-docx: body paragraphs and table-cell paragraphs in document order, one per line. A
+``.pdf`` (or any file that starts ``%PDF-``) is read page by page with PDFium
+(:mod:`unmt.pipeline.segment.pdf`).
 
 Every problem a user can fix (missing file, directory, empty or whitespace-only file, binary data,
 undecodable bytes, broken .docx) raises :class:`unmt.errors.UserError` naming the file.
@@ -11,6 +13,7 @@ undecodable bytes, broken .docx) raises :class:`unmt.errors.UserError` naming th
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import hashlib
 import logging
@@ -36,7 +39,9 @@ class RawText:
         encoding: ``utf-8``, ``utf-8-sig``, ``utf-16``, ``utf-16-le``, ``utf-16-be``, ``gb18030``
             or ``docx``.
         wrapped: True when lines may be hard-wrapped inside paragraphs (plain text, typically
-            extracted from a PDF); False when each line is a whole paragraph (.docx).
+            extracted from a PDF; a PDF); False when each line is a whole paragraph (.docx).
+        page_lines: for a PDF, the 1-based text line each page starts on (else empty).
+        furniture: for a PDF, the page-furniture lines taken out of ``text``.
     """
 
     path: str
@@ -44,6 +49,19 @@ class RawText:
     sha256: str
     encoding: str
     wrapped: bool
+    page_lines: tuple[int, ...] = ()
+    furniture: tuple[str, ...] = ()
+
+    @property
+    def symbol(self) -> str:
+        """The document symbol the document carries as a line of its own (``""`` if none)."""
+        from unmt.pipeline.segment.clean import document_symbol
+
+        return document_symbol((*self.furniture, *self.text.split("\n", 2000)[:2000]))
+
+    def page_of(self, line: int) -> int:
+        """The 1-based page a 1-based text line is on (0 when the input has no pages)."""
+        return bisect.bisect_right(self.page_lines, line) if self.page_lines else 0
 
 
 def normalise_newlines(text: str) -> str:
@@ -92,9 +110,9 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     head = data[:8192]
     if head.startswith(_BINARY_MAGIC):
         raise UserError(
-            "this is a binary file (a .docx/.pdf/image), not plain text",
+            "this is a binary file (a .docx/image), not plain text",
             path=path,
-            hint="give a .txt file (UTF-8, UTF-16 or GB18030), or a .docx file named *.docx",
+            hint="give a .txt file (UTF-8, UTF-16 or GB18030), or a .docx/.pdf file named so",
         )
     if b"\x00" in head:
         codec = _utf16_without_bom(data)
@@ -188,7 +206,7 @@ def _read_docx(path: Path) -> str:
 
 
 def read_input(path: str | Path) -> RawText:
-    """Read a .txt or .docx input document.
+    """Read a .txt, .docx or .pdf input document.
 
     Raises:
         UserError: the file is missing, a directory, unreadable, empty, whitespace-only, binary,
@@ -208,8 +226,17 @@ def read_input(path: str | Path) -> RawText:
     if not data:
         raise UserError("the file is empty", path=path, hint="give a document with text in it")
     digest = hashlib.sha256(data).hexdigest()
-    if p.suffix.lower() == ".docx":
+    page_lines: tuple[int, ...] = ()
+    furniture: tuple[str, ...] = ()
+    suffix = p.suffix.lower()
+    if suffix == ".docx":
         text, encoding, wrapped = _read_docx(p), "docx", False
+    elif suffix == ".pdf" or data.startswith(b"%PDF-"):
+        from unmt.pipeline.segment.pdf import pdf_text
+
+        pdf = pdf_text(p)
+        text, encoding, wrapped = pdf.text, "pdf", True
+        page_lines, furniture = pdf.page_lines, pdf.furniture
     else:
         decoded, encoding = decode_bytes(data, path)
         text, wrapped = normalise_newlines(decoded), True
@@ -218,4 +245,4 @@ def read_input(path: str | Path) -> RawText:
             "the file contains only whitespace", path=path, hint="give a document with text in it"
         )
     log.debug("read %s: %d chars, %s", path, len(text), encoding)
-    return RawText(str(path), text, digest, encoding, wrapped)
+    return RawText(str(path), text, digest, encoding, wrapped, page_lines, furniture)

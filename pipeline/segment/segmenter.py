@@ -13,21 +13,23 @@ command shares (``un-report.zh.txt`` -> ``un-report``; ``E-CN.15-2021-5.zh.txt``
 from __future__ import annotations
 
 import hashlib
+import itertools
 from pathlib import Path
 
 from unmt.docid import doc_id_from_path
 from unmt.errors import UserError
-from unmt.pipeline.segment.ingest import normalise_newlines, read_input
+from unmt.pipeline.segment.ingest import RawText, normalise_newlines, read_input
 from unmt.pipeline.segment.sentences_en import split_en
 from unmt.pipeline.segment.sentences_zh import split_zh
 from unmt.pipeline.segment.structure import parse
 from unmt.records import Block, Document, Segment
+from unmt.script import NAMES, Script, mismatch
 
 #: goes into score signatures; bump it whenever segmentation output can change
 SEGMENTER_VERSION = "seg-1.0"
 
 LANGS = ("zh", "en")
-KIND_LETTER = {"title": "t", "heading": "h", "paragraph": "p", "footnote": "f"}
+KIND_LETTER = {"title": "t", "heading": "h", "paragraph": "p", "footnote": "f", "line": "l"}
 
 
 def check_lang(lang: str) -> str:
@@ -91,15 +93,89 @@ def _build(
     return doc, segments
 
 
-def segment_file(
-    path: str | Path, lang: str = "zh", doc_id: str | None = None
-) -> tuple[Document, list[Segment]]:
-    """Read and segment a .txt or .docx file (``Document.sha256`` is over the raw bytes).
+def language_problem(raw: RawText, lang: str) -> str | None:
+    """Why the text of ``raw`` is not in ``lang``, naming the pages of a PDF; None if it may be."""
+    problem = mismatch(raw.text, lang)
+    if problem is None or not raw.page_lines:
+        return problem
+    lines = raw.text.split("\n")
+    bounds = [*raw.page_lines, len(lines) + 1]
+    bad = [
+        str(k)
+        for k, (a, b) in enumerate(itertools.pairwise(bounds), 1)
+        if not Script.of("".join(lines[a - 1 : b - 1])).fits(lang)
+    ]
+    if bad and len(bad) < len(raw.page_lines):
+        return f"{problem}; pages {', '.join(bad[:10])}{' ...' if len(bad) > 10 else ''}"
+    return problem
 
-    Raises:
-        UserError: unreadable or bad input (see :func:`unmt.pipeline.segment.ingest.read_input`).
+
+def check_language(raw: RawText, lang: str, fix: str | None = None) -> None:
+    """Raise :class:`UserError` when the text of ``raw`` clearly is not in ``lang``.
+
+    Args:
+        fix: the hint when the text is in the other language (default: pass ``--lang``).
+    """
+    problem = language_problem(raw, lang)
+    if problem is None:
+        return
+    if Script.of(raw.text).lang() is None:
+        hint = (
+            f"give the {NAMES[lang]} text; a PDF whose text layer is garbage or missing needs "
+            "OCR first (e.g. ocrmypdf --force-ocr IN OUT)"
+        )
+    else:
+        other = "en" if lang == "zh" else "zh"
+        hint = fix or f"pass --lang {other} (or leave --lang out to detect it) if the file is right"
+    raise UserError(problem, path=raw.path, hint=hint)
+
+
+def segment_raw(
+    raw: RawText, lang: str = "zh", doc_id: str | None = None
+) -> tuple[Document, list[Segment]]:
+    """Segment a document read with :func:`read_input` (``Document.sha256``: the raw bytes)."""
+    check_lang(lang)
+    doc_id = check_doc_id(doc_id) if doc_id is not None else doc_id_from_path(raw.path)
+    return _build(raw.text, lang, doc_id, raw.path, raw.sha256, raw.wrapped)
+
+
+def segment_lines(
+    raw: RawText, lang: str = "zh", doc_id: str | None = None
+) -> tuple[Document, list[Segment]]:
+    """A line-aligned file (one sentence a line, as in the UN Parallel Corpus): every non-blank
+    line is one ``line`` block and one segment, ``DOC:l<line number>.s1``; nothing is joined,
+    split or taken out, so line n of a Chinese file and line n of its English one share an id.
     """
     check_lang(lang)
-    doc_id = check_doc_id(doc_id) if doc_id is not None else doc_id_from_path(path)
+    doc_id = check_doc_id(doc_id) if doc_id is not None else doc_id_from_path(raw.path)
+    blocks = []
+    segments = []
+    for n, line in enumerate(raw.text.split("\n"), 1):
+        text = line.strip()
+        if not text:
+            continue
+        blocks.append(Block("line", "", text, n, (), n))
+        segments.append(Segment(f"{doc_id}:l{n}.s1", doc_id, "line", "", 1, text, 0, len(text)))
+    doc = Document(doc_id, lang, raw.path, raw.sha256, tuple(blocks), ())
+    return doc, segments
+
+
+def segment_file(
+    path: str | Path, lang: str = "zh", doc_id: str | None = None, *, strict: bool = False
+) -> tuple[Document, list[Segment]]:
+    """Read and segment a .txt, .docx or .pdf file (``Document.sha256`` is over the raw bytes).
+
+    Args:
+        strict: refuse a file whose text clearly is not in ``lang`` (see :mod:`unmt.script`).
+
+    Raises:
+        UserError: unreadable or bad input (see :func:`unmt.pipeline.segment.ingest.read_input`),
+            or (``strict``) a text in another language.
+    """
+    check_lang(lang)
+    if doc_id is not None:
+        check_doc_id(doc_id)
     raw = read_input(path)
-    return _build(raw.text, lang, doc_id, str(path), raw.sha256, raw.wrapped)
+    if strict:
+        check_language(raw, lang)
+    return segment_raw(raw, lang, doc_id)

@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self, get_args
 
-BlockKind = Literal["title", "heading", "paragraph", "footnote"]
+BlockKind = Literal["title", "heading", "paragraph", "footnote", "line"]
 BLOCK_KINDS: tuple[str, ...] = get_args(BlockKind)
 
 

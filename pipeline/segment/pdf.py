@@ -1,0 +1,262 @@
+"""Reading PDF documents with PDFium (pypdfium2, Apache-2.0/BSD): pages to the text the rules take.
+
+The cleaning and structure rules of :mod:`unmt.pipeline.segment.structure` work on text as it
+comes out of a PDF: one printed line a text line, ``undocs.org`` link lines at the end of each
+page. This module produces exactly that from the PDF itself:
+
+* each page's text layer, one line per printed line, with the line's indentation (its left edge
+  against the page's leftmost text line, in half-em spaces) as leading spaces;
+* page furniture taken out by position: a line among the two highest or three lowest of a page
+  that is nothing but page numbers (``2/19``), job numbers (``21-01828 (C)``), bar-code numbers
+  or the document symbol, or that recurs (digits aside) at the same edge of most pages;
+* the page's hyperlink annotations to ``undocs.org`` as link lines after its text (the targets
+  the rules attach to the blocks of that page), unless the page prints them itself.
+
+A PDF that has no usable text layer stops the read with a :class:`UserError` naming the page:
+pages that are images only (scanned), text whose glyphs map to no character (``(cid:NN)``,
+private-use code points, U+FFFD), or no text at all. Encrypted and broken files are refused too.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from unmt.errors import UserError
+from unmt.pipeline.segment.clean import LINK_LINE, PAGE_ITEMS, is_page_line, links_in
+
+log = logging.getLogger(__name__)
+
+_HEAD_LINES, _FOOT_LINES = 2, 3  # lines at each page edge that may be furniture
+_BAD_SHARE = 0.10  # a page with more unmapped characters than this is unreadable
+_MIN_PAGE_CHARS = 20  # pages with fewer characters are not judged for unmapped glyphs
+_CID = re.compile(r"\(cid:\d+\)")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class PdfLine:
+    """One printed line: its text, left edge and baseline (PDF points), and font size."""
+
+    text: str
+    x: float
+    y: float
+    size: float
+
+
+@dataclass(frozen=True, slots=True)
+class PdfPage:
+    """One page: its printed lines top to bottom, link targets and image count."""
+
+    number: int
+    height: float
+    lines: tuple[PdfLine, ...]
+    links: tuple[str, ...]
+    images: int
+
+
+@dataclass(frozen=True, slots=True)
+class PdfText:
+    """The text of a PDF in the form the text rules take, and where each page starts.
+
+    Attributes:
+        text: the lines of all pages (``\\n`` line ends), link lines at each page's end.
+        page_lines: for each page, the 1-based text line it starts on.
+        pages: number of pages.
+        furniture: the page-furniture lines taken out (running headers, page numbers...).
+    """
+
+    text: str
+    page_lines: tuple[int, ...]
+    pages: int
+    furniture: tuple[str, ...]
+
+
+def _unmapped(text: str) -> int:
+    """Characters of ``text`` that stand for no real character."""
+    bad = sum(
+        1
+        for ch in text
+        if ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF or (ord(ch) < 0x20 and ch not in "\t\x02")
+    )
+    return bad + sum(len(m) for m in _CID.findall(text))
+
+
+def _uri(pdf: object, link: object) -> str:
+    import pypdfium2.raw as raw
+
+    action = raw.FPDFLink_GetAction(link)
+    if not action or raw.FPDFAction_GetType(action) != raw.PDFACTION_URI:
+        return ""
+    size = raw.FPDFAction_GetURIPath(pdf, action, None, 0)
+    if size <= 1:
+        return ""
+    buf = ctypes.create_string_buffer(size)
+    raw.FPDFAction_GetURIPath(pdf, action, buf, size)
+    return buf.value.decode("utf-8", errors="replace").strip()
+
+
+def _page(pdf_raw: object, page: object, number: int) -> PdfPage:
+    import pypdfium2.raw as raw
+
+    textpage = page.get_textpage()  # type: ignore[attr-defined]
+    try:
+        count = textpage.count_chars()
+        text = textpage.get_text_range() if count else ""
+        lines: list[PdfLine] = []
+        index = 0
+        x, y = ctypes.c_double(), ctypes.c_double()
+        for part in text.replace("\r\n", "\n").split("\n"):
+            stripped = part.strip()
+            if stripped:
+                first = index + (len(part) - len(part.lstrip()))
+                raw.FPDFText_GetCharOrigin(textpage.raw, first, x, y)
+                size = raw.FPDFText_GetFontSize(textpage.raw, first) or 10.0
+                lines.append(PdfLine(stripped, x.value, y.value, size))
+            index += len(part) + 2
+    finally:
+        textpage.close()
+    links: dict[str, None] = {}
+    pos, link = ctypes.c_int(0), raw.FPDF_LINK()
+    while raw.FPDFLink_Enumerate(page.raw, ctypes.byref(pos), ctypes.byref(link)):  # type: ignore[attr-defined]
+        uri = _uri(pdf_raw, link)
+        if uri and LINK_LINE.fullmatch(uri):
+            links.setdefault(uri)
+    found = page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2)  # type: ignore[attr-defined]
+    images = len(list(found))
+    height = float(page.get_height())  # type: ignore[attr-defined]
+    # top to bottom; pdfium gives lines in content order, which is almost always reading order
+    return PdfPage(number, height, tuple(lines), tuple(links), images)
+
+
+def load_pages(path: str | Path) -> list[PdfPage]:
+    """Every page of the PDF at ``path`` (its printed lines, links, images).
+
+    Raises:
+        UserError: not a PDF pypdfium2 can open, or encrypted.
+    """
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:  # a dependency; only a broken install lacks it
+        raise UserError(
+            "reading PDF files needs pypdfium2", path=path, hint="pip install pypdfium2"
+        ) from None
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            raise UserError(
+                "the PDF is encrypted (it needs a password)",
+                path=path,
+                hint="save an unprotected copy (e.g. qpdf --decrypt IN OUT) and give that",
+            ) from None
+        raise UserError(
+            f"not a readable PDF file ({message})",
+            path=path,
+            hint="re-save or re-download it, or give the document as .txt or .docx",
+        ) from None
+    try:
+        return [_page(pdf.raw, pdf[i], i + 1) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def _all_furniture(text: str) -> bool:
+    """A line made only of page numbers, job numbers, bar-code numbers and document symbols."""
+    return is_page_line(text) or (len(text) <= 80 and PAGE_ITEMS.fullmatch(text) is not None)
+
+
+def _edge_key(text: str) -> str:
+    return _DIGITS.sub("#", "".join(text.split()))
+
+
+def _furniture(pages: list[PdfPage]) -> set[tuple[int, int]]:
+    """(page index, line index) of every page-furniture line."""
+    edges: list[list[tuple[int, str]]] = []
+    for page in pages:
+        by_height = sorted(range(len(page.lines)), key=lambda i: -page.lines[i].y)
+        n = len(by_height)
+        idx = by_height[: min(_HEAD_LINES, n)] + by_height[max(n - _FOOT_LINES, _HEAD_LINES) :]
+        edges.append([(i, _edge_key(page.lines[i].text)) for i in idx])
+    recurring = Counter(key for edge in edges for key in {k for _, k in edge})
+    enough = max(3, (len(pages) + 1) // 2)
+    found: set[tuple[int, int]] = set()
+    for p, (page, edge) in enumerate(zip(pages, edges, strict=True)):
+        for i, key in edge:
+            text = page.lines[i].text
+            if _all_furniture(text) or (
+                len(pages) >= 3 and recurring[key] >= enough and len(text) <= 60
+            ):
+                found.add((p, i))
+    return found
+
+
+def _check_text_layer(pages: list[PdfPage], path: str | Path) -> None:
+    hint_ocr = (
+        "this PDF has no usable text layer: run OCR first (e.g. ocrmypdf --force-ocr IN OUT) "
+        "or give the document as .txt or .docx"
+    )
+    for page in pages:
+        text = "".join(line.text for line in page.lines)
+        chars = sum(1 for ch in text if not ch.isspace())
+        if chars >= _MIN_PAGE_CHARS and _unmapped(text) > _BAD_SHARE * chars:
+            raise UserError(
+                f"page {page.number}: {_unmapped(text)} of {chars} characters of the text layer "
+                "map to no character (a font without a Unicode map, or '(cid:NN)' codes)",
+                path=path,
+                hint=hint_ocr,
+            )
+    scanned = [p.number for p in pages if not p.lines and p.images]
+    with_text = [p for p in pages if p.lines]
+    if not with_text:
+        what = "images only (a scan)" if scanned else "no text"
+        raise UserError(f"no page of the PDF has a text layer: {what}", path=path, hint=hint_ocr)
+    if len(scanned) * 2 >= len(pages):
+        shown = ", ".join(map(str, scanned[:10])) + (" ..." if len(scanned) > 10 else "")
+        raise UserError(
+            f"{len(scanned)} of {len(pages)} pages are images without text (pages {shown})",
+            path=path,
+            hint=hint_ocr,
+        )
+    if scanned:
+        log.warning(
+            "%s: pages %s are images without text; their content is left out",
+            path,
+            ", ".join(map(str, scanned)),
+        )
+
+
+def _indent(line: PdfLine, left: float) -> int:
+    return max(0, round((line.x - left) / (line.size / 2)))
+
+
+def pdf_text(path: str | Path) -> PdfText:
+    """The text of the PDF at ``path``, ready for :func:`structure.parse` (``wrapped=True``).
+
+    Raises:
+        UserError: unreadable, encrypted, scanned, or a text layer of unmapped glyphs.
+    """
+    pages = load_pages(path)
+    if not pages:
+        raise UserError("the PDF has no pages", path=path, hint="give a document with text in it")
+    _check_text_layer(pages, path)
+    furniture = _furniture(pages)
+    out: list[str] = []
+    starts: list[int] = []
+    for p, page in enumerate(pages):
+        starts.append(len(out) + 1)
+        kept = [ln for i, ln in enumerate(page.lines) if (p, i) not in furniture]
+        left = min((ln.x for ln in kept), default=0.0)
+        printed: set[str] = set()
+        for line in kept:
+            out.append(" " * _indent(line, left) + line.text.replace("\x02", "-"))
+            printed.update(links_in(line.text))
+        out.extend(uri for uri in page.links if uri not in printed)
+    removed = tuple(pages[p].lines[i].text for p, i in sorted(furniture))
+    log.debug("%s: %d pages, %d furniture lines removed", path, len(pages), len(removed))
+    return PdfText("\n".join(out), tuple(starts), len(pages), removed)
