@@ -114,3 +114,88 @@ def test_non_ascii_path(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["甲", "会员国", "2. 司法协助。", "一. 导言\n1. 第一段。"])
 def test_short_gbk_text_is_gb18030(text: str) -> None:
     assert decode_bytes(text.encode("gbk"), "x.txt") == (text, "gb18030")
+
+
+TRADITIONAL = "聯合國毒品和犯罪問題辦公室向會員國提供了技術援助。\n秘書長的報告。\n"
+CJK_ONLY = "会员国重申打击恐怖主义的承诺。秘书长提交了报告。\n"  # almost no ASCII: few NUL bytes
+
+
+@pytest.mark.parametrize(
+    ("data", "text", "encoding"),
+    [
+        (TRADITIONAL.encode("big5"), TRADITIONAL, "big5"),
+        ("會員國".encode("big5"), "會員國", "big5"),
+        (TEXT.encode("gbk"), TEXT, "gb18030"),  # GBK bytes are valid Big5 too: GB wins
+        (CJK_ONLY.encode("utf-16-le"), CJK_ONLY, "utf-16-le"),
+        (CJK_ONLY.encode("utf-16-be"), CJK_ONLY, "utf-16-be"),
+    ],
+)
+def test_big5_and_bomless_utf16(data: bytes, text: str, encoding: str) -> None:
+    assert decode_bytes(data, "x.txt") == (text, encoding)
+
+
+@pytest.mark.parametrize(
+    "data", ["Grüße aus Köln, schöne Äpfel".encode("cp1252"), "naïve café".encode("latin-1")]
+)
+def test_latin1_is_refused_not_mojibake(data: bytes) -> None:
+    with pytest.raises(UserError, match="UTF-8"):
+        decode_bytes(data, "x.txt")
+
+
+@pytest.mark.parametrize("codec", ["gbk", "big5", "utf-16"])
+def test_glossaries_take_the_document_encodings(tmp_path: Path, codec: str) -> None:
+    from unmt.eval.glossary.load import load_glossary
+
+    zh = "會員國" if codec == "big5" else "会员国"
+    path = tmp_path / "terms.csv"
+    path.write_bytes(f"zh,en\n{zh},Member States\n秘書長,Secretary-General\n".encode(codec))
+    glossary = load_glossary(path)
+    assert [e.zh for e in glossary.entries][:1] == [zh]
+
+
+def _line_docx(path: Path, lines: list[str]) -> None:
+    """One Word paragraph a line, leading spaces turned into a left indent (as Word does)."""
+    import docx
+    from docx.shared import Pt
+
+    document = docx.Document()
+    for line in lines:
+        if line.strip():
+            paragraph = document.add_paragraph(line.strip())
+            spaces = len(line) - len(line.lstrip())
+            if spaces:
+                paragraph.paragraph_format.left_indent = Pt(5 * spaces)
+    document.save(str(path))
+
+
+def test_docx_made_from_a_pdf_is_rejoined(tmp_path: Path) -> None:
+    from conftest import EXAMPLES
+
+    from unmt.pipeline.segment.segmenter import segment_file
+
+    txt = EXAMPLES / "un-report.zh.txt"
+    lines_docx, paras_docx = tmp_path / "lines.docx", tmp_path / "paras.docx"
+    _line_docx(lines_docx, txt.read_text(encoding="utf-8").splitlines())
+    doc, expected = segment_file(txt, doc_id="d")
+    assert read_input(lines_docx).wrapped
+    assert [(s.id, s.text) for s in segment_file(lines_docx, doc_id="d")[1]] == [
+        (s.id, s.text) for s in expected
+    ]
+    # a structured .docx (one Word paragraph a paragraph) is read as before: never joined
+    _line_docx(paras_docx, [b.text for b in doc.blocks])
+    raw = read_input(paras_docx)
+    assert not raw.wrapped
+    assert [s.text for s in segment_file(paras_docx, doc_id="d")[1]] == [s.text for s in expected]
+
+
+def test_shared_sample_as_line_docx(tmp_path: Path) -> None:
+    from conftest import shared_path
+
+    from unmt.pipeline.segment.segmenter import segment_file
+
+    sample = shared_path("samples/E-CN.15-2021-5.zh.txt")
+    path = tmp_path / "sample.docx"
+    _line_docx(path, sample.read_text(encoding="utf-8").splitlines())
+    got = segment_file(path, doc_id="d")[1]
+    want = segment_file(sample, doc_id="d")[1]
+    assert len(got) == 298 and [(s.id, s.text) for s in got] == [(s.id, s.text) for s in want]

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
 from unmt.errors import UserError
 from unmt.eval.glossary.load import Entry
+from unmt.textcodec import decode_bytes
+
+log = logging.getLogger(__name__)
 
 #: header name (case-folded) -> Entry field
 COLUMN_ALIASES: dict[str, str] = {
@@ -61,14 +65,25 @@ def sniff_kind(path: Path, text: str) -> str:
 
 
 def decode(path: Path, raw: bytes) -> str:
-    """UTF-8 text (a BOM is dropped); otherwise a UserError naming the line."""
+    """The text of a TSV/CSV glossary, in the encodings documents come in (UTF-8 with or
+    without BOM, UTF-16, GB18030/GBK, Big5: :func:`unmt.textcodec.decode_bytes`); otherwise a
+    UserError naming the line of the first byte that is not UTF-8."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        first_bad = exc.start
+    try:
+        text, encoding = decode_bytes(raw, path)
+    except UserError:
+        line = raw[:first_bad].count(b"\n") + 1
         raise UserError(
-            "glossary is not valid UTF-8", path=path, line=line, hint="save it as UTF-8"
+            "glossary is not valid UTF-8 (nor UTF-16, GB18030 or Big5 Chinese)",
+            path=path,
+            line=line,
+            hint="save it as UTF-8",
         ) from None
+    log.info("%s: read as %s", path, encoding)
+    return text
 
 
 def _rows(text: str, kind: str) -> Iterable[tuple[int, list[str]]]:

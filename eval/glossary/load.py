@@ -105,8 +105,11 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 def _is_xml(path: Path, raw: bytes) -> bool:
     """TBX by extension or content (XML carries its own encoding, UTF-16 included)."""
-    if path.suffix.lower() in (".tbx", ".xml") or raw.startswith(_UTF16_BOMS):
+    if path.suffix.lower() in (".tbx", ".xml"):
         return True
+    if raw.startswith(_UTF16_BOMS):
+        text = raw[:400].decode("utf-16", errors="ignore").lstrip()[:20].lower()
+        return text.startswith(("<?xml", "<martif", "<tbx"))
     head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:20].lower()
     return head.startswith((b"<?xml", b"<martif", b"<tbx"))
 

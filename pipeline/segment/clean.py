@@ -133,3 +133,21 @@ def document_symbol(lines: Iterable[str], limit: int = 2000) -> str:
         if 4 <= len(s) <= 40 and "A" <= s[:1] <= "Z" and SYMBOL.fullmatch(s):
             counts[s] = counts.get(s, 0) + 1
     return max(counts, key=lambda k: (counts[k], k)) if counts else ""
+
+
+_SENTENCE_END = re.compile(r"[。！？.!?…；;：:][”’」』）》)\"']*$")
+
+
+def looks_hard_wrapped(lines: list[str]) -> bool:
+    """True when the lines of a document are printed lines, not paragraphs (a .docx saved from
+    a PDF: one Word paragraph a printed line): at least a quarter of them are nearly full-width
+    lines that end no sentence, so that the text goes on in the next line."""
+    texts = [s for s in (line.strip() for line in lines) if s and not is_link_line(s)]
+    if len(texts) < 8:
+        return False
+    widths = sorted(display_width(s) for s in texts)
+    full = widths[int(len(widths) * 0.9)]
+    goes_on = sum(
+        1 for s in texts[:-1] if display_width(s) >= 0.8 * full and not _SENTENCE_END.search(s)
+    )
+    return goes_on >= 0.25 * len(texts)
