@@ -8,6 +8,12 @@ structure, sentences), the throughput in MB/s of input for each (CPU time is the
 does not depend on other processes sharing the machine), and the peak of Python memory
 allocations (measured in a second, separate run under ``tracemalloc``, which slows the code
 down and so is not timed).
+
+With ``--pdf PAGES`` the same synthetic documents are rendered as UN-layout PDFs
+(:mod:`unmt.pipeline.bench.pdfdoc`, needs reportlab) of about that many pages, and the command
+prints, side by side, the time of ``segment_file`` on the PDF (extraction with PDFium, furniture
+removal, then the text rules), its extraction part alone, the pages/s, the time on the text the
+PDF was made from, and whether both give the same segments.
 """
 
 from __future__ import annotations
@@ -34,6 +40,12 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument(
         "--sizes", default="1,3,10", help="comma-separated document sizes in MB (default 1,3,10)"
+    )
+    p.add_argument(
+        "--pdf",
+        default=None,
+        metavar="PAGES",
+        help="comma-separated page counts: time PDF input instead (e.g. 20,100,400)",
     )
     p.set_defaults(func=run)
 
@@ -75,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
         sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
         raise UserError(f"bad --sizes {args.sizes!r}", hint="give numbers such as 1,3,10") from None
+    if args.pdf:
+        return _run_pdf(seed, seed_path, args.lang, args.pdf)
     print(f"seed: {seed_path} ({args.lang}); peak = Python allocations under tracemalloc")
     print(
         f"{'MB':>6} {'seconds':>8} {'MB/s':>7} {'cpu s':>7} {'cpu MB/s':>8} {'segments':>9} "
@@ -101,5 +115,52 @@ def run(args: argparse.Namespace) -> int:
                 f"{mbytes:6.2f} {seconds:8.2f} {mbytes / seconds:7.2f} {cpu:7.2f} "
                 f"{mbytes / max(cpu, 1e-9):8.2f} {count:>9} "
                 f"{peak / 2**20:9.1f} {peak / nbytes:10.2f}"
+            )
+    return 0
+
+
+def _median_time(fn: Any, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return sorted(times)[len(times) // 2]
+
+
+def _run_pdf(seed: str, seed_path: Path, lang: str, pages_arg: str) -> int:
+    """PDF input: pages/s of segment_file on a PDF, next to the same text as .txt."""
+    from unmt.pipeline.bench.pdfdoc import render_pdf
+    from unmt.pipeline.segment.pdf import pdf_text
+    from unmt.pipeline.segment.segmenter import segment_file
+
+    try:
+        targets = [int(s) for s in pages_arg.split(",") if s.strip()]
+    except ValueError:
+        raise UserError(
+            f"bad --pdf {pages_arg!r}", hint="give page counts such as 20,100"
+        ) from None
+    print(f"seed: {seed_path} ({lang}); medians of 3; pdf = segment_file on the PDF (all of it)")
+    print(
+        f"{'pages':>6} {'MB text':>8} {'pdf s':>7} {'extract s':>9} {'pages/s':>8} "
+        f"{'txt s':>7} {'pdf/txt':>7} {'segments':>9} {'same':>5}"
+    )
+    with tempfile.TemporaryDirectory(prefix="unmt-bench-") as tmp:
+        probe = Path(tmp) / "probe.pdf"
+        per_page = len(seed.encode("utf-8")) / render_pdf(seed, probe, lang=lang)
+        for target in targets:
+            text = synthetic(seed, lang, int(target * per_page))
+            txt, pdf = Path(tmp) / f"doc-{target}.txt", Path(tmp) / f"doc-{target}.pdf"
+            txt.write_text(text, encoding="utf-8")
+            pages = render_pdf(text, pdf, lang=lang)
+            pdf_s = _median_time(lambda: segment_file(pdf, lang))
+            extract_s = _median_time(lambda: pdf_text(pdf))
+            txt_s = _median_time(lambda: segment_file(txt, lang))
+            from_pdf = [(s.id, s.text) for s in segment_file(pdf, lang, doc_id="d")[1]]
+            from_txt = [(s.id, s.text) for s in segment_file(txt, lang, doc_id="d")[1]]
+            print(
+                f"{pages:6d} {txt.stat().st_size / 1e6:8.2f} {pdf_s:7.2f} {extract_s:9.2f} "
+                f"{pages / pdf_s:8.1f} {txt_s:7.2f} {pdf_s / txt_s:7.1f} {len(from_pdf):>9} "
+                f"{'yes' if from_pdf == from_txt else 'NO':>5}"
             )
     return 0
