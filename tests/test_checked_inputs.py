@@ -251,3 +251,20 @@ def test_un_devset_as_lines_exports_4000_rows(tmp_path: Path, tiny_model_dir: Pa
     export = tmp_path / "x"
     assert main(["export", str(out), "-o", str(export), "--format", "tmx"]) == 0
     assert (export / "unmt.zh-en.tmx").read_text(encoding="utf-8").count("<tu ") == 4000
+
+
+def test_translate_and_score_refuse_files_in_the_wrong_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    zh, en = _lines(tmp_path / "zh.txt", DEV_ZH * 2), _lines(tmp_path / "en.txt", DEV_EN * 2)
+    assert main(["translate", str(en), "--model", "tiny", "-o", str(tmp_path / "o.txt")]) == 2
+    assert "INPUT: the text looks English" in capsys.readouterr().err
+    assert not (tmp_path / "o.txt").exists()
+    assert main(["score", "--src", str(en), "--hyp", str(en), "--ref", str(en)]) == 2
+    assert "SRC: the text looks English" in capsys.readouterr().err
+    assert main(["score", "--src", str(zh), "--hyp", str(en), "--ref", str(zh)]) == 2
+    assert "REF: the text looks Chinese" in capsys.readouterr().err
+    out = tmp_path / "r.json"
+    assert (
+        main(["score", "--src", str(zh), "--hyp", str(en), "--ref", str(en), "-o", str(out)]) == 0
+    )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from unmt.errors import UserError
 from unmt.fileio import is_jsonl, jsonl_records, read_text, split_lines
+from unmt.script import require_lang
 from unmt.pipeline.cli.options import add_glossary_option
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,9 @@ def run_score(args: argparse.Namespace) -> int:
     src = read_segments(args.src)
     hyp = read_segments(args.hyp, field="mt")
     ref = read_segments(args.ref) if args.ref else None
+    for role, side, lang in (("SRC", src, "zh"), ("HYP", hyp, "en"), ("REF", ref, "en")):
+        if side is not None:
+            require_lang(side.texts, lang, side.path, role)
     check_aligned(src, hyp, ref)
     docs = read_doc_ids(args.docs) if args.docs else src.docs
     if docs is not None and len(docs) != len(src.texts):

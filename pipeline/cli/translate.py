@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     """Translate ``args.input``; returns the exit code."""
     from unmt.models.translate import open_translator
     from unmt.records import Translation
+    from unmt.script import require_lang
 
     lines = split_lines(
         read_text(args.input, hint="convert the file to UTF-8 or run `unmt segment` on it")
@@ -83,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     records = read_jsonl_segments(args.input, lines) if jsonl else []
     if jsonl:
         lines = [r["text"] for r in records]
+    require_lang(lines, "zh", args.input, "INPUT")  # every model here translates from Chinese
     with open_translator(options_from_args(args)) as translator:
         bar = _progress_bar(len(lines), args.quiet)
         try:

@@ -9,7 +9,11 @@ letters is enough for that: UN Chinese documents have 88-99% Han characters amon
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+from unmt.errors import UserError
 
 MIN_LETTERS = 20
 _ZH_MIN = 0.3  # a Chinese text has at least this share of Han characters among its letters
@@ -99,3 +103,17 @@ def mismatch(text: str, lang: str) -> str | None:
     found = script.lang()
     looks = f"looks {NAMES[found]}" if found else "is neither Chinese nor English"
     return f"the text {looks} ({script.describe()}), not {NAMES.get(lang, lang)}"
+
+
+def require_lang(texts: Sequence[str], lang: str, path: str | Path, role: str) -> None:
+    """Raise :class:`UserError` (exit 2) when ``texts`` clearly are not in ``lang``.
+
+    ``role`` names the file in the message (``SRC``, ``HYP``, ``REF``, ``INPUT``).
+    """
+    problem = mismatch("\n".join(texts[:5000]), lang)
+    if problem is not None:
+        raise UserError(
+            f"{role}: {problem}",
+            path=path,
+            hint=f"{role} must be the {NAMES[lang]} side; check the order of the files",
+        )
