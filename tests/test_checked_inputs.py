@@ -10,7 +10,7 @@ import pytest
 from conftest import EXAMPLES, shared_path
 
 from unmt.pipeline.align.beadio import read_beads
-from unmt.pipeline.cli.align import choose_languages
+from unmt.pipeline.align.langs import choose_languages
 from unmt.pipeline.cli.main import main
 from unmt.pipeline.run.pairing import PairingEvidence, pairing_problems
 from unmt.pipeline.run.rundir import RunDir
@@ -268,3 +268,14 @@ def test_translate_and_score_refuse_files_in_the_wrong_language(
     assert (
         main(["score", "--src", str(zh), "--hyp", str(en), "--ref", str(en), "-o", str(out)]) == 0
     )
+
+
+def test_shared_sample_with_the_example_reference_fails_and_exports_nothing(
+    tmp_path: Path, tiny_model_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = shared_path("samples/E-CN.15-2021-5.zh.txt")
+    out = tmp_path / "run"
+    assert main(_run(tiny_model_dir, out, str(sample), "--reference", str(EN))) == 1
+    assert "zh 99, en 9" in capsys.readouterr().err
+    assert main(["export", str(out), "-o", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists()

@@ -188,3 +188,28 @@ def test_segment_cli_and_run_take_pdfs(
     assert code == 0, capsys.readouterr().err
     pairs = (run / "docs" / "un-report" / "pairs.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(pairs) >= 30
+
+
+def test_encrypted_pdf_is_refused_with_the_fix(tmp_path: Path) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "locked.pdf"
+    c = canvas.Canvas(str(path), encrypt=StandardEncryption("secret"))
+    c.drawString(72, 700, "Member States reaffirmed their commitment.")
+    c.showPage()
+    c.save()
+    with pytest.raises(UserError) as exc:
+        read_input(path)
+    assert "encrypted" in exc.value.render() and "qpdf --decrypt" in exc.value.render()
+
+
+def test_align_segment_takes_pdfs(tmp_path: Path) -> None:
+    zh, en = tmp_path / "r.zh.pdf", tmp_path / "r.en.pdf"
+    render_pdf((EXAMPLES / "un-report.zh.txt").read_text(encoding="utf-8"), zh, max_lines=20)
+    render_pdf((EXAMPLES / "un-report.en.txt").read_text(encoding="utf-8"), en, lang="en")
+    from_pdf, from_txt = tmp_path / "pdf.align", tmp_path / "txt.align"
+    assert main(["align", "--segment", str(zh), str(en), "-o", str(from_pdf)]) == 0
+    assert main(["align", "--segment", str(EXAMPLES / "un-report.zh.txt"),
+                 str(EXAMPLES / "un-report.en.txt"), "-o", str(from_txt)]) == 0  # fmt: skip
+    assert from_pdf.read_text() == from_txt.read_text()

@@ -106,7 +106,7 @@ def make_un_bitexts(
 
 
 def bench_bible(data: Path) -> dict[str, float]:
-    """Align the Bible pair (en source), merge by verse, score against the gold."""
+    """Align the Bible pair (en source, languages detected), merge by verse, score."""
     from unmt.eval.align_score import merge_by_units, score_alignments
     from unmt.pipeline.align.aligner import align_sentences
     from unmt.pipeline.align.beadio import read_beads
@@ -114,8 +114,12 @@ def bench_bible(data: Path) -> dict[str, float]:
     root = data / "align" / "bible"
     en, zh = _lines(root / "en" / "001.en"), _lines(root / "zh" / "001.zh")
     gold = [(b.src, b.tgt) for b in read_beads(root / "gold" / "001.align")]
+    # the languages as `unmt align` finds them without flags (English SRC: swapped to en->zh)
+    from unmt.pipeline.align.langs import choose_languages
+
+    src_lang, tgt_lang, _ = choose_languages("\n".join(en), "\n".join(zh), None, None)
     t0, c0 = time.perf_counter(), time.process_time()
-    beads = align_sentences(en, zh, src_lang="en", tgt_lang="zh")
+    beads = align_sentences(en, zh, src_lang=src_lang, tgt_lang=tgt_lang)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     pred = merge_by_units(
         [(b.src, b.tgt) for b in beads], _lines(root / "en.verse"), _lines(root / "zh.verse")

@@ -19,6 +19,7 @@ PDF was made from, and whether both give the same segments.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import tempfile
 import time
@@ -153,9 +154,9 @@ def _run_pdf(seed: str, seed_path: Path, lang: str, pages_arg: str) -> int:
             txt, pdf = Path(tmp) / f"doc-{target}.txt", Path(tmp) / f"doc-{target}.pdf"
             txt.write_text(text, encoding="utf-8")
             pages = render_pdf(text, pdf, lang=lang)
-            pdf_s = _median_time(lambda: segment_file(pdf, lang))
-            extract_s = _median_time(lambda: pdf_text(pdf))
-            txt_s = _median_time(lambda: segment_file(txt, lang))
+            pdf_s = _median_time(functools.partial(segment_file, pdf, lang))
+            extract_s = _median_time(functools.partial(pdf_text, pdf))
+            txt_s = _median_time(functools.partial(segment_file, txt, lang))
             from_pdf = [(s.id, s.text) for s in segment_file(pdf, lang, doc_id="d")[1]]
             from_txt = [(s.id, s.text) for s in segment_file(txt, lang, doc_id="d")[1]]
             print(

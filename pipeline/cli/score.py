@@ -18,8 +18,8 @@ from pathlib import Path
 
 from unmt.errors import UserError
 from unmt.fileio import is_jsonl, jsonl_records, read_text, split_lines
-from unmt.script import require_lang
 from unmt.pipeline.cli.options import add_glossary_option
+from unmt.script import require_lang
 
 log = logging.getLogger(__name__)
 
