@@ -264,6 +264,8 @@ def test_translate_and_score_refuse_files_in_the_wrong_language(
     assert "SRC: the text looks English" in capsys.readouterr().err
     assert main(["score", "--src", str(zh), "--hyp", str(en), "--ref", str(zh)]) == 2
     assert "REF: the text looks Chinese" in capsys.readouterr().err
+    assert main(["glossary", "check", "--src", str(en), "--ref", str(en)]) == 2
+    assert "SRC: the text looks English" in capsys.readouterr().err
     out = tmp_path / "r.json"
     assert (
         main(["score", "--src", str(zh), "--hyp", str(en), "--ref", str(en), "-o", str(out)]) == 0

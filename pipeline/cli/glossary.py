@@ -73,9 +73,12 @@ def read_lines(path: str | Path) -> list[str]:
 def run_check(args: argparse.Namespace) -> int:
     from unmt.eval.glossary.check import check_glossary, english_matcher
     from unmt.eval.glossary.load import load_glossaries
+    from unmt.script import require_lang
 
     glossary = load_glossaries(args.glossary)
     src, ref = read_lines(args.src), read_lines(args.ref)
+    require_lang(src, "zh", args.src, "SRC")
+    require_lang(ref, "en", args.ref, "REF")
     if len(src) != len(ref):
         raise UserError(
             f"line counts differ: SRC has {len(src)} lines, REF has {len(ref)}",
