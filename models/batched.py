@@ -15,7 +15,7 @@ output lengths) instead of a branch in this code.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -149,14 +149,25 @@ class Batched:
             jobs.extend((text, i) for i in range(len(item.pieces)))
         return pending, jobs
 
-    def batches(self, texts: Sequence[str]) -> Iterator[dict[str, TranslationResult]]:
+    def batches(
+        self, texts: Sequence[str], needed: Collection[str] | None = None
+    ) -> Iterator[dict[str, TranslationResult]]:
         """Translate distinct non-empty ``texts``; after each engine call, yield the texts it
-        finished (every piece done) with their results."""
-        if not texts:
+        finished (every piece done) with their results.
+
+        The batches are planned over all of ``texts``, always the same way for the same list;
+        with ``needed``, only the batches holding a piece of a needed text run (whole, with
+        their other members). So a text's translation never depends on which others were
+        already known (a resumed run equals an uninterrupted one, byte for byte, even where the
+        engine's output depends on the batch: CTranslate2 on CPU, float32 or int8).
+        """
+        if not texts or (needed is not None and not needed):
             return
         pending, jobs = self._plan(texts)
         lengths = [len(pending[t].pieces[i]) for t, i in jobs]
         for batch in plan_batches(lengths, self.batch_size, self.max_batch_tokens):
+            if needed is not None and not any(jobs[j][0] in needed for j in batch):
+                continue
             sources = [pending[jobs[j][0]].pieces[jobs[j][1]] for j in batch]
             decoding, limits = self.policy([jobs[j][0] for j in batch], sources)
             start = time.perf_counter()

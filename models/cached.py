@@ -4,7 +4,9 @@
 empty), translates each distinct text once, answers what the SQLite cache
 (:class:`~unmt.models.cache.TranslationCache`) already holds -- without loading the engine when
 it holds everything -- and commits every batch's results as soon as the batch finishes, so a
-killed run resumes where it stopped.
+killed run resumes where it stopped. Batches are planned over the whole call (cached texts
+included) and only those with a missing text run, so a resumed call returns what an
+uninterrupted one would have, byte for byte.
 """
 
 from __future__ import annotations
@@ -48,11 +50,15 @@ class Cached:
                     mt, flags = hits[keys[t]]
                     done[t] = TranslationResult(mt, flags)
                     tick(weight[t])
-        for finished in self.inner.batches([t for t in unique if t not in done]):
-            if self.cache is not None:
-                self.cache.put_many({keys[t]: (r.mt, r.flags) for t, r in finished.items()})
-            done.update(finished)
-            tick(sum(weight[t] for t in finished))
+        # batches planned over every distinct text of the call, run where one is missing: a
+        # cached text keeps its cached result, a missing one gets what an uninterrupted run gave
+        missing = {t for t in unique if t not in done}
+        for finished in self.inner.batches(unique, needed=missing):
+            new = {t: r for t, r in finished.items() if t not in done}
+            if self.cache is not None and new:
+                self.cache.put_many({keys[t]: (r.mt, r.flags) for t, r in new.items()})
+            done.update(new)
+            tick(sum(weight[t] for t in new))
         return [
             done.get(t, TranslationResult("")) if t.strip() else TranslationResult("")
             for t in texts

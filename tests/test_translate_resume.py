@@ -99,3 +99,36 @@ def test_sigkill_then_resume(tiny_model_dir: Path, tmp_path: Path) -> None:
     )
     assert out.read_bytes() == clean.read_bytes()
     assert len(out.read_text(encoding="utf-8").splitlines()) == N_LINES
+
+
+def test_result_does_not_depend_on_what_was_cached(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """Half of a call's results lost from the cache (as after a kill): the call again returns
+    exactly what the first one did, although CTranslate2's output depends on the batch."""
+    import random
+
+    from unmt.models.options import TranslateOptions
+    from unmt.models.translate import open_translator
+
+    base = corpus_lines()
+    texts = [f"{base[i % len(base)]}，{base[(7 * i) % len(base)]}" for i in range(150)]
+    cache = tmp_path / "cache.sqlite"
+
+    def translate(**extra: object) -> tuple[list[str], int]:
+        settings = {"cache": str(cache)} | extra
+        options = TranslateOptions(
+            model=str(tiny_model_dir), backend="ctranslate2", quiet=True,
+            **settings,  # type: ignore[arg-type]
+        )  # fmt: skip
+        with open_translator(options) as translator:
+            return [r.mt for r in translator.translate(texts)], translator.model_calls
+
+    full, calls = translate()
+    with_batch_of_one, _ = translate(batch_size=1, cache=str(tmp_path / "other.sqlite"))
+    assert with_batch_of_one != full  # the engine's output does depend on the batch here
+    with sqlite3.connect(cache) as db:
+        keys = [row[0] for row in db.execute("SELECT key FROM translations")]
+        dropped = random.Random(7).sample(keys, len(keys) // 2)
+        db.executemany("DELETE FROM translations WHERE key = ?", [(k,) for k in dropped])
+    again, calls_again = translate()
+    assert again == full
+    assert 0 < calls_again <= calls
