@@ -56,7 +56,8 @@ def _documents(base: Path) -> list[str]:
 
 def _command(inputs: list[str], out: Path, model: Path) -> list[str]:
     return [sys.executable, "-m", "unmt", "run", *inputs, "-o", str(out), "--model", str(model),
-            "--backend", "ctranslate2", "--jobs", "2", "--split-tokens", "10", "--quiet"]  # fmt: skip
+            "--backend", "ctranslate2", "--jobs", "2", "--split-tokens", "10",
+            "--quiet"]  # fmt: skip
 
 
 @pytest.mark.slow
