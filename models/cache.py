@@ -3,9 +3,12 @@
 One table maps a key (SHA-256 over the translator's identity, its decoding settings and the
 source text) to the translation and its flags. The database runs in WAL mode with a busy
 timeout, so two processes can read and write it at once; every ``put_many`` is one committed
-transaction, so a process killed half-way loses at most the batch in flight. A file that is not
-a readable SQLite database is moved aside (``<name>.corrupt-<time>``) with a warning and a fresh
-cache is started in its place.
+transaction, so a process killed half-way loses at most the batch in flight.
+
+A cache this tool created carries its mark (SQLite ``application_id`` 0x756E6D74, "unmt"; older
+caches are known by their one table). Only such a file, when it cannot be read, is moved aside
+(``<name>.corrupt-<time>``) with a warning and rebuilt. Anything else at the cache path -- a
+directory, a text file, another program's database -- is refused (exit 2) and left untouched.
 """
 
 from __future__ import annotations
@@ -29,6 +32,49 @@ _SCHEMA = (
     "(key TEXT PRIMARY KEY, mt TEXT NOT NULL, flags TEXT NOT NULL)"
 )
 _CHUNK = 500
+APPLICATION_ID = 0x756E6D74  # "unmt" in the SQLite header of every cache this tool creates
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _not_ours(path: Path, what: str) -> UserError:
+    return UserError(
+        f"the translation cache path holds {what}, not a unmt translation cache; it is left "
+        "untouched",
+        path=path,
+        hint="give --cache a new file name (e.g. cache.sqlite), or remove the file yourself",
+    )
+
+
+def check_cache_path(path: Path) -> None:
+    """Refuse a cache path that holds anything but a unmt cache (or nothing, or an empty file).
+
+    Raises:
+        UserError: a directory, a file that is not SQLite, or another program's database.
+    """
+    if path.is_dir():
+        raise UserError(
+            "the translation cache path is a directory",
+            path=path,
+            hint=f"give a file name, e.g. --cache {path / 'cache.sqlite'}",
+        )
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(100)
+    if not head.startswith(_SQLITE_MAGIC):
+        raise _not_ours(path, "a file that is not a database")
+    app_id = int.from_bytes(head[68:72], "big") if len(head) >= 72 else 0
+    if app_id == APPLICATION_ID:
+        return
+    if app_id:
+        raise _not_ours(path, "another program's database")
+    try:  # a cache made before the mark: known by its one table
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError:
+        raise _not_ours(path, "an unreadable database without unmt's mark") from None
+    if tables - {"translations"}:
+        raise _not_ours(path, "another program's database")
 
 
 def default_cache_path() -> Path:
@@ -56,6 +102,7 @@ class TranslationCache:
         from unmt.cachedirs import file_lock
 
         self.path = Path(path)
+        check_cache_path(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # opening (creating the table, switching to WAL) is serialised between processes: a
         # second opener could otherwise meet "database is locked", which is no corruption
@@ -99,6 +146,8 @@ class TranslationCache:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute(_SCHEMA)
+            if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             db.execute("SELECT count(*) FROM translations WHERE key = ''").fetchone()
         except sqlite3.DatabaseError:
             db.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from unmt.errors import UserError
 from unmt.models.cache import TranslationCache
 from unmt.models.translate import TranslateOptions, open_translator, translate_segments
 from unmt.pipeline.cli.main import main
@@ -93,13 +94,37 @@ def test_translate_segments_records(tiny_model_dir: Path, tmp_path: Path) -> Non
 
 def test_corrupt_cache_moved_aside(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "cache.sqlite3"
-    path.write_bytes(b"this is not a database" * 100)
+    cache = TranslationCache(path)
+    cache.put_many({f"k{i}": ("mt" * 50, ()) for i in range(200)})
+    cache.close()
+    data = path.read_bytes()  # unmt's own cache, its pages damaged after the header
+    path.write_bytes(data[:100] + b"\xff" * (len(data) - 100))
     cache = TranslationCache(path)
     cache.put_many({"k": ("mt", ("f",))})
     assert cache.get_many(["k", "x"]) == {"k": ("mt", ("f",))}
     cache.close()
     assert len(list(tmp_path.glob("cache.sqlite3.corrupt-*"))) == 1
     assert "moved aside" in caplog.text
+
+
+def test_a_cache_path_that_is_not_a_cache_is_left_alone(tmp_path: Path) -> None:
+    import sqlite3
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n" * 100, encoding="utf-8")
+    folder = tmp_path / "pm"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("x", encoding="utf-8")
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE accounts (id INTEGER)")
+    for path, words in ((notes, "not a database"), (folder, "is a directory"),
+                        (other, "another program's database")):  # fmt: skip
+        before = sorted(p.name for p in tmp_path.rglob("*"))
+        with pytest.raises(UserError, match=words):
+            TranslationCache(path)
+        assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    assert notes.read_text(encoding="utf-8") == "my notes\n" * 100
 
 
 def test_cache_two_processes_at_once(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from unmt.errors import UserError
 from unmt.fileio import output_stream
+from unmt.pipeline.cli.options import declare_io
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="one pass only (no word pairs learned from a first alignment)",
     )
+    declare_io(p, ["src", "tgt", "mt"])
     p.set_defaults(func=run)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from unmt.errors import UserError
 from unmt.fileio import atomic_directory, atomic_output
+from unmt.pipeline.cli.options import declare_io
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def add_parser(subparsers: Any) -> None:
         "did not look like their translation)",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    declare_io(p, ["run_dirs"], folder=True)
     p.set_defaults(func=run_export)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -97,10 +98,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        from unmt.pipeline.cli.options import check_io
+
+        check_io(args)  # an output that would destroy an input: refused before any work
         return int(func(args) or 0)
     except UserError as exc:
         print(f"unmt: error: {exc.render()}", file=sys.stderr)
         return exc.exit_code
+    except sqlite3.OperationalError as exc:  # the run's state or the cache on a full disk
+        if not any(w in str(exc) for w in ("full", "readonly", "disk I/O error")):
+            raise
+        print(
+            f"unmt: error: cannot write a database ({exc}); free some disk space or write the "
+            "output elsewhere",
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as exc:
+        # a file-system fault the user can fix (disk full, read-only, no permission) is one line
+        from unmt.fileio import write_error
+
+        error = write_error(exc, exc.filename or "")
+        if error is None:
+            raise
+        print(f"unmt: error: {error.render()}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("unmt: interrupted", file=sys.stderr)
         return 130

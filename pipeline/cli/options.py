@@ -94,3 +94,30 @@ def add_glossary_option(
     parser.add_argument(
         "--glossary", dest=dest, action="append", default=[], metavar="G", help=help
     )
+
+
+def declare_io(
+    parser: argparse.ArgumentParser,
+    inputs: Iterable[str],
+    output: str = "output",
+    *,
+    folder: bool = False,
+) -> None:
+    """Declare which arguments of a command are its input files and which its output, so that
+    :func:`check_io` refuses an output that is an input, a directory, or unwritable before the
+    command does any work."""
+    parser.set_defaults(io_inputs=tuple(inputs), io_output=output, io_folder=folder)
+
+
+def check_io(args: argparse.Namespace) -> None:
+    """Check the declared output of a parsed command against its declared inputs."""
+    from unmt.fileio import check_output
+
+    names = getattr(args, "io_inputs", None)
+    if names is None:
+        return
+    inputs: list[Any] = []
+    for name in names:
+        value = getattr(args, name, None)
+        inputs.extend(value if isinstance(value, list | tuple) else [value])
+    check_output(getattr(args, args.io_output, None), inputs, folder=args.io_folder)

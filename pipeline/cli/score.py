@@ -18,7 +18,7 @@ from pathlib import Path
 
 from unmt.errors import UserError
 from unmt.fileio import is_jsonl, jsonl_records, read_text, split_lines
-from unmt.pipeline.cli.options import add_glossary_option
+from unmt.pipeline.cli.options import add_glossary_option, declare_io
 from unmt.script import require_lang
 
 log = logging.getLogger(__name__)
@@ -179,4 +179,5 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--min-zh-chars", type=int, default=1, help="ignore Chinese terms shorter than this"
     )
+    declare_io(p, ["src", "hyp", "ref", "docs", "glossary"])
     p.set_defaults(func=run_score)

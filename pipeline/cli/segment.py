@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from unmt.fileio import dump_jsonl, output_stream
+from unmt.pipeline.cli.options import declare_io
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def add_parser(subparsers: Any) -> None:
         default="jsonl",
         help="jsonl: one segment object per line; txt: one sentence per line",
     )
+    declare_io(p, ["input"])
     p.set_defaults(func=run)
 
 

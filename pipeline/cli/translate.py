@@ -15,7 +15,7 @@ from typing import Any
 
 from unmt.fileio import is_jsonl, jsonl_records, output_stream, read_text, split_lines, write_jsonl
 from unmt.models.options import TranslateOptions
-from unmt.pipeline.cli.options import add_settings, given_settings
+from unmt.pipeline.cli.options import add_settings, declare_io, given_settings
 from unmt.settings import specs
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("input", type=Path, help="segment JSONL (from `unmt segment`) or plain text")
     p.add_argument("-o", "--output", type=Path, default=None, help="output file (default stdout)")
     add_settings(p, specs(TranslateOptions).values())
+    declare_io(p, ["input", "cache"])
     p.set_defaults(func=run)
 
 

@@ -33,6 +33,8 @@ import json
 import logging
 import os
 import platform
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -246,9 +248,12 @@ class RunDir:
         Call it only while holding the run lock: another run's temporary files are not stale.
         """
         n = 0
-        for part in self.path.rglob(".*.part"):
+        for part in sorted(self.path.rglob(".*.part"), reverse=True):
             if part.is_file():
                 part.unlink(missing_ok=True)
+                n += 1
+            elif part.is_dir():  # a stage's staging folder
+                shutil.rmtree(part, ignore_errors=True)
                 n += 1
         if n:
             log.info("removed %d temporary file(s) left by an interrupted run", n)
@@ -390,11 +395,8 @@ class RunDir:
             if dropped is not None and (store := self._writable()) is not None:
                 store.put_stage(doc_id, stage, None)
         start = time.perf_counter()
-        info = run(paths) or {}
+        info = self._publish(stage, paths, run)
         seconds = time.perf_counter() - start
-        missing = [str(p) for p in paths.values() if not p.is_file()]
-        if missing:
-            raise RuntimeError(f"stage {stage} did not write {', '.join(missing)}")
         record = StageRecord(
             key=key,
             settings=json.loads(json.dumps(dict(settings), default=str)),
@@ -407,6 +409,31 @@ class RunDir:
             self.document(doc_id).stages[stage] = record
             if (store := self._writable()) is not None:
                 store.put_stage(doc_id, stage, record)
+
+    def _publish(
+        self,
+        stage: str,
+        paths: dict[str, Path],
+        run: Callable[[dict[str, Path]], dict[str, Any] | None],
+    ) -> dict[str, Any]:
+        """Run a stage into a staging folder, then move its outputs into place together.
+
+        If the stage fails (a full disk half-way through its reports), none of its new outputs
+        appear and its record stays dropped, so the next run redoes it.
+        """
+        folder = next(iter(paths.values())).parent
+        staging = Path(tempfile.mkdtemp(prefix=f".{stage}.", suffix=".part", dir=folder))
+        try:
+            staged = {name: staging / p.name for name, p in paths.items()}
+            info = run(staged) or {}
+            missing = [str(paths[n]) for n, p in staged.items() if not p.is_file()]
+            if missing:
+                raise RuntimeError(f"stage {stage} did not write {', '.join(missing)}")
+            for name, p in staged.items():
+                os.replace(p, paths[name])
+            return info
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.path).as_posix()

@@ -22,6 +22,7 @@ import dataclasses
 import functools
 import logging
 import multiprocessing
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from unmt.errors import UserError
-from unmt.fileio import hash_checked_outputs
+from unmt.fileio import WriteError, hash_checked_outputs
 from unmt.pipeline.run import stages as st
 from unmt.pipeline.run.codekey import STAGE_CODE, stage_code_key
 from unmt.pipeline.run.config import EXECUTION_SETTINGS, RunConfig
@@ -215,8 +216,8 @@ def _guard(run: RunDir, doc: DocInput, step: Callable[[], None]) -> None:
     """Run ``step`` for ``doc``; a failure is recorded on the document, not raised."""
     try:
         step()
-    except st.TranslatorUnavailable:
-        raise
+    except (st.TranslatorUnavailable, WriteError, sqlite3.OperationalError):
+        raise  # the run cannot go on: stop it (exit 2) instead of failing every document
     except Exception as exc:  # one document failing must not stop the others
         log.debug("%s failed", doc.doc_id, exc_info=True)
         run.set_document(doc.doc_id, status="failed", error=_error_text(exc))
@@ -255,6 +256,8 @@ def _each(run: RunDir, config: RunConfig, docs: list[DocInput], phase: str) -> N
             doc = futures[fut]
             try:
                 entry = fut.result()
+            except WriteError:
+                raise
             except Exception as exc:  # a crashed worker fails its document only
                 run.set_document(doc.doc_id, status="failed", error=_error_text(exc))
                 continue

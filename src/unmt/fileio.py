@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import errno
 import json
 import os
 import shutil
@@ -160,6 +161,88 @@ def _umask() -> int:
     return mask
 
 
+#: errno values of a write that the user can fix, with what to do
+_WRITE_FIXES = {
+    errno.ENOSPC: "free some disk space, or write the output elsewhere",
+    errno.EDQUOT: "free some of your disk quota, or write the output elsewhere",
+    errno.EFBIG: "the file is larger than this system allows: write the output elsewhere",
+    errno.EROFS: "the file system is read-only: write the output elsewhere",
+    errno.EACCES: "you may not write there: choose a folder you can write to",
+    errno.EPERM: "you may not write there: choose a folder you can write to",
+    errno.EISDIR: "give a file name, not a directory",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: fix the path",
+    errno.ENOENT: "a folder on the path does not exist and cannot be created: fix the path",
+}
+
+
+class WriteError(UserError):
+    """An output could not be written (disk full, read-only, no permission): exit 2. A batch
+    run stops at it rather than failing every document in turn."""
+
+
+def write_error(exc: OSError, path: str | Path) -> WriteError | None:
+    """The user's error for an OSError while writing ``path`` (None: not one the user fixes)."""
+    fix = _WRITE_FIXES.get(exc.errno or 0)
+    if fix is None:
+        return None
+    return WriteError(f"cannot write the output ({exc.strerror})", path=path, hint=fix)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_output(
+    path: str | Path | None, inputs: Iterable[str | Path | None] = (), *, folder: bool = False
+) -> None:
+    """Refuse, before any work, an output that would destroy an input or cannot be written.
+
+    ``path`` must not be one of ``inputs`` (the same path, a symlink to it or a hard link of
+    it), an existing directory (a file output) or an existing file (``folder``), and the nearest
+    existing folder above it must be writable. ``None`` or ``-`` (standard output) passes.
+
+    Raises:
+        UserError: exit 2, naming the output and what to do.
+    """
+    if path is None or str(path) == "-":
+        return
+    out = Path(path)
+    for given in inputs:
+        if given is None or str(given) == "-":
+            continue
+        inp = Path(given)
+        if (
+            out.resolve() == inp.resolve()
+            or _same_file(out, inp)
+            or (folder and out.resolve() in inp.resolve().parents)
+        ):
+            raise UserError(
+                f"the output is also an input ({given}): writing it would destroy the input",
+                path=out,
+                hint="write the output to another file",
+            )
+    if out.is_dir() and not folder:
+        raise UserError("the output is a directory", path=out, hint="give a file name")
+    if folder and out.exists() and not out.is_dir():
+        raise UserError("the output is a file, not a folder", path=out, hint="give a folder")
+    parent = out.resolve().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UserError(
+            f"cannot create the output: {parent} is a file", path=out, hint="fix the path"
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(
+            f"cannot write the output: {parent} is not writable",
+            path=out,
+            hint="choose a folder you can write to",
+        )
+
+
 @contextlib.contextmanager
 def atomic_output(
     path: str | Path, *, mode: str = "w", encoding: str | None = "utf-8"
@@ -169,8 +252,11 @@ def atomic_output(
     On any exception the temporary file is removed and ``path`` is left as it was.
     """
     dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    except OSError as exc:
+        raise (write_error(exc, dest) or exc) from None
     binary = "b" in mode
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file normal permissions
     try:
@@ -182,6 +268,13 @@ def atomic_output(
             if _FSYNC.get():
                 os.fsync(fh.fileno())
         os.replace(tmp, dest)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        error = write_error(exc, dest)
+        if error is None:
+            raise
+        raise error from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -1,0 +1,146 @@
+"""Hostile conditions for every command: an output that is an input, a full disk, an output that
+cannot be created. Each must end with exit 2 and one line on stderr (no traceback), and leave
+every file the user already had as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+from unmt.pipeline.cli.main import main
+
+ZH, EN = EXAMPLES / "un-report.zh.txt", EXAMPLES / "un-report.en.txt"
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _one_line_error(err: str) -> None:
+    lines = [ln for ln in err.splitlines() if ln.strip() and "WARNING" not in ln]
+    assert len(lines) == 1 and lines[0].startswith("unmt: error: "), err
+    assert "Traceback" not in err
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    for f in (ZH, EN):
+        shutil.copy(f, tmp_path / f.name)
+    (tmp_path / "x.md").write_text("# an existing report\n", encoding="utf-8")
+    (tmp_path / "lines.zh.txt").write_text("会员国重申打击恐怖主义的承诺。\n" * 3, "utf-8")
+    (tmp_path / "lines.en.txt").write_text("Member States reaffirmed their commitment.\n" * 3)
+    return tmp_path
+
+
+OUTPUT_IS_INPUT = [
+    ["segment", "un-report.zh.txt", "-o", "un-report.zh.txt"],
+    ["segment", "un-report.zh.txt", "-o", "link.txt"],  # a symlink to the input
+    ["segment", "un-report.zh.txt", "-o", "hard.txt"],  # a hard link of the input
+    ["translate", "un-report.zh.txt", "--model", "tiny", "-o", "un-report.zh.txt"],
+    ["translate", "lines.zh.txt", "--model", "tiny", "--cache", "lines.zh.txt"],
+    ["score", "--src", "lines.zh.txt", "--hyp", "x.md", "-o", "x.md"],
+    ["align", "lines.zh.txt", "lines.en.txt", "-o", "lines.en.txt"],
+]
+
+
+@pytest.mark.parametrize("argv", OUTPUT_IS_INPUT, ids=lambda a: "-".join(a[:2] + a[-1:]))
+def test_an_output_that_is_an_input_is_refused(
+    work: Path, argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(work)
+    os.symlink("un-report.zh.txt", work / "link.txt")
+    os.link(work / "un-report.zh.txt", work / "hard.txt")
+    before = _snapshot(work)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err)
+    assert "input" in err or "left untouched" in err
+    assert _snapshot(work) == before
+
+
+def test_an_export_into_its_own_run_directory_is_refused(
+    work: Path, tiny_model_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = work / "runs" / "a"
+    code = main(["run", str(ZH), "-o", str(run), "--model", str(tiny_model_dir), "--quiet"])
+    assert code == 0
+    before = _snapshot(work)
+    assert main(["export", str(run), "-o", str(work / "runs")]) == 2
+    _one_line_error(capsys.readouterr().err)
+    assert _snapshot(work) == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        (["segment", "un-report.zh.txt", "-o", "."], "is a directory"),
+        (["segment", "un-report.zh.txt", "-o", "x.md/out.jsonl"], "is a file"),
+        (["export", "un-report.zh.txt", "-o", "x.md"], "is a file, not a folder"),
+    ],
+)
+def test_an_output_that_cannot_be_created_is_refused(
+    work: Path,
+    argv: list[str],
+    problem: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(work)
+    before = _snapshot(work)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err)
+    assert problem in err
+    assert _snapshot(work) == before
+
+
+def _limited(limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # a "full disk": EFBIG
+
+
+@pytest.mark.parametrize(
+    ("argv", "limit"),
+    [
+        (["segment", "un-report.zh.txt", "-o", "out.jsonl"], 2_000),
+        (["translate", "un-report.zh.txt", "-o", "out.txt", "--no-cache"], 1_000),
+        (["score", "--src", "lines.zh.txt", "--hyp", "lines.en.txt", "-o", "x.md"], 100),
+        (["score", "--src", "lines.zh.txt", "--hyp", "lines.en.txt", "-o", "r.html"], 2_000),
+        (["run", "un-report.zh.txt", "--reference", "un-report.en.txt", "-o", "run"], 60_000),
+    ],
+    ids=["segment", "translate", "score-md", "score-html", "run"],
+)
+def test_a_full_disk_is_one_line_and_exit_2(
+    work: Path, tiny_model_dir: Path, argv: list[str], limit: int
+) -> None:
+    argv = [a if a != "tiny" else str(tiny_model_dir) for a in argv]
+    if argv[0] in ("translate", "run"):
+        argv += ["--model", str(tiny_model_dir), "--backend", "ctranslate2"]
+    before = _snapshot(work)
+    done = subprocess.run(
+        [sys.executable, "-m", "unmt", *argv],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: _limited(limit),
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        timeout=300,
+    )
+    assert done.returncode == 2, done.stderr
+    _one_line_error(done.stderr)
+    after = _snapshot(work)
+    assert {k: v for k, v in after.items() if k in before} == before  # nothing changed
+    assert not [k for k in after if k.endswith(".part") or ("/." in k and ".part" in k)]
+    if argv[0] != "run":
+        assert set(after) == set(before)  # no partial output either
