@@ -144,3 +144,54 @@ def test_a_full_disk_is_one_line_and_exit_2(
     assert not [k for k in after if k.endswith(".part") or ("/." in k and ".part" in k)]
     if argv[0] != "run":
         assert set(after) == set(before)  # no partial output either
+
+
+def test_a_docx_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
+    import zipfile
+
+    from unmt.errors import UserError
+    from unmt.pipeline.segment.ingest import read_input
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("word/document.xml", "w", force_zip64=True) as fh:
+            chunk = b"\0" * 2**20
+            for _ in range(300):  # 300 MiB of zeros: about 300 KB compressed
+                fh.write(chunk)
+    assert bomb.stat().st_size < 2 * 2**20
+    start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(UserError, match="would unpack to 300 MiB"):
+        read_input(bomb)
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start
+    assert grown_kib < 100 * 1024  # nothing was inflated
+
+
+def test_a_term_of_a_million_characters_is_an_error_naming_the_line(tmp_path: Path) -> None:
+    from unmt.errors import UserError
+    from unmt.eval.glossary.load import load_glossary
+
+    path = tmp_path / "g.tsv"
+    path.write_text("zh\ten\n会员国\tMember States\n" + "恐" * 1_000_000 + "\tterror\n", "utf-8")
+    with pytest.raises(UserError) as exc:
+        load_glossary(path)
+    assert exc.value.line == 3 and "1,000,000 characters" in exc.value.render()
+
+
+def test_a_bad_glossary_stops_a_run_before_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run"
+    argv = [
+        "run",
+        str(ZH),
+        "-o",
+        str(out),
+        "--model",
+        "tiny",
+        "--glossary",
+        str(tmp_path / "no.tsv"),
+    ]
+    assert main(argv) == 2
+    _one_line_error(capsys.readouterr().err)
+    assert not out.exists()

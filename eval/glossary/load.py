@@ -114,6 +114,24 @@ def _is_xml(path: Path, raw: bytes) -> bool:
     return head.startswith((b"<?xml", b"<martif", b"<tbx"))
 
 
+#: the longest term a glossary may hold (characters); UN terms are far shorter (the longest
+#: convention titles are about 100), and matching automata must stay bounded
+MAX_TERM_CHARS = 1000
+
+
+def _check_term_lengths(entries: Iterable[Entry], path: Path) -> None:
+    for e in entries:
+        for form in (*e.zh_forms, *e.accepted, *e.forbidden):
+            if len(form) > MAX_TERM_CHARS:
+                raise UserError(
+                    f"a term of {len(form):,} characters (at most {MAX_TERM_CHARS} are allowed): "
+                    f"{form[:30]}...",
+                    path=path,
+                    line=e.line or None,
+                    hint="a term is a word or phrase; fix or remove that row",
+                )
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -185,6 +203,7 @@ def load_glossary(path: str | Path) -> Glossary:
         raise UserError(
             "glossary has no usable rows (each needs a Chinese and an English term)", path=path
         )
+    _check_term_lengths(entries, path)
     kept, dup_issues = _dedupe(entries)
     issues += dup_issues + _traditional_issues(kept)
     sha = hashlib.sha256(raw).hexdigest()

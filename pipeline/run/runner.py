@@ -356,13 +356,14 @@ def _translate_all(run: RunDir, config: RunConfig, docs: list[DocInput], *, prog
 def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
     """Run every stage of every document of ``config``; return what finished and failed."""
     start = time.perf_counter()
+    docs = collect_documents(config.inputs, config.references, config.pairs)
+    _preflight(config)  # before the run directory is touched
     run = RunDir(config.output or "")
     try:
         run.acquire()
         run.remove_stale_parts()
         for stage in STAGE_CODE:  # read the code the stages key on now, as it is imported
             stage_code_key(stage)
-        docs = collect_documents(config.inputs, config.references, config.pairs)
         with hash_checked_outputs():  # every stage output is hash-checked before reuse
             summary = _run(run, config, docs, progress=progress)
         run.write_manifest()
@@ -370,6 +371,16 @@ def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
         run.close()
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _preflight(config: RunConfig) -> None:
+    """Check what every document needs before the first one: the glossaries load (a missing,
+    malformed or hostile glossary is exit 2 now, not after every document was translated) and
+    the model resolves (a hub id that is neither cached nor reachable)."""
+    from unmt.models.resolve import resolve_model
+
+    st.term_matcher(tuple(str(g) for g in st.glossary_files(config.glossaries)))
+    resolve_model(config.translate.model)
 
 
 def _run(run: RunDir, config: RunConfig, docs: list[DocInput], *, progress: bool) -> RunSummary:

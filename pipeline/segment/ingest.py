@@ -79,6 +79,33 @@ def _indent_spaces(paragraph: Any) -> int:
     return max(0, round(points / 5))
 
 
+#: most bytes a .docx may unpack to (a UN report's unpacks to a few MB; images included)
+MAX_UNPACKED = 256 * 2**20
+
+
+def _check_container(path: Path) -> None:
+    """Refuse a zip container that would unpack to more than :data:`MAX_UNPACKED` bytes (a zip
+    bomb), from its directory alone, before anything is inflated."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UserError(
+            f"not a readable .docx file ({exc.__class__.__name__})",
+            path=path,
+            hint="open and re-save it in a word processor, or export it as UTF-8 text",
+        ) from None
+    if total > MAX_UNPACKED:
+        raise UserError(
+            f"the .docx would unpack to {total / 2**20:,.0f} MiB (at most "
+            f"{MAX_UNPACKED // 2**20} MiB are read): a damaged or hostile file",
+            path=path,
+            hint="open and re-save it in a word processor, or export it as UTF-8 text",
+        )
+
+
 def _read_docx(path: Path) -> str:
     import zipfile
 
@@ -87,6 +114,7 @@ def _read_docx(path: Path) -> str:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    _check_container(path)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
