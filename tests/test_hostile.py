@@ -195,3 +195,107 @@ def test_a_bad_glossary_stops_a_run_before_anything(
     assert main(argv) == 2
     _one_line_error(capsys.readouterr().err)
     assert not out.exists()
+
+
+def test_docx_text_in_insertions_and_smart_tags_is_kept(tmp_path: Path) -> None:
+    import docx
+    from lxml import etree
+
+    from unmt.pipeline.segment.ingest import read_input
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    document = docx.Document()
+    p = document.add_paragraph("第一段")
+    for xml in (
+        f'<w:ins xmlns:w="{w}" w:id="1" w:author="a"><w:r><w:t>插入的文字</w:t></w:r></w:ins>',
+        f'<w:smartTag xmlns:w="{w}" w:element="place"><w:r><w:t>维也纳</w:t></w:r></w:smartTag>',
+        f'<w:del xmlns:w="{w}" w:author="a"><w:r><w:delText>删掉</w:delText></w:r></w:del>',
+        f'<w:r xmlns:w="{w}"><w:t>。结尾</w:t></w:r>',
+    ):
+        p._p.append(etree.fromstring(xml))
+    path = tmp_path / "d.docx"
+    document.save(str(path))
+    assert read_input(path).text == "第一段插入的文字维也纳。结尾"
+
+
+def test_glossary_check_require_is_a_share(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["glossary", "check", "--src", str(ZH), "--ref", str(EN), "--require", "7"]) == 2
+    assert "from 0 to 1" in capsys.readouterr().err
+
+
+def _jobs_run(inputs: Path, out: Path, model: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "unmt", "run", str(inputs), "-o", str(out), "--model",
+            str(model), "--backend", "ctranslate2", "--jobs", "2", *extra]  # fmt: skip
+
+
+def _corpus(base: Path, n: int) -> Path:
+    base.mkdir()
+    for k in range(n):
+        # paragraph numbers jump from 2 to 5: the segmenter warns (in a worker with --jobs 2)
+        (base / f"d{k}.zh.txt").write_text(
+            f"一. 导言\n\n1. 第{k}号文件第一段。\n\n2. 第二段。\n\n5. 第五段。\n", "utf-8"
+        )
+    return base
+
+
+def test_worker_warnings_look_like_the_commands_and_obey_quiet(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    docs = _corpus(tmp_path / "docs", 3)
+    loud = subprocess.run(_jobs_run(docs, tmp_path / "a", tiny_model_dir), capture_output=True,
+                          text=True, env=_ENV)  # fmt: skip
+    assert loud.returncode == 0, loud.stderr
+    jumps = [ln for ln in loud.stderr.splitlines() if "paragraph numbers jump" in ln]
+    assert len(jumps) == 3 and all(ln.startswith("unmt: WARNING: ") for ln in jumps)
+    quiet = subprocess.run(_jobs_run(docs, tmp_path / "b", tiny_model_dir, "--quiet"),
+                           capture_output=True, text=True, env=_ENV)  # fmt: skip
+    assert quiet.returncode == 0 and "paragraph numbers jump" not in quiet.stderr
+
+
+_ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [int(x) for x in out.stdout.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and prctl are Linux's")
+def test_sigterm_is_an_interruption_and_workers_die_with_a_killed_run(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    import signal
+    import time
+
+    from unmt.pipeline.bench.segment import synthetic
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    seed = ZH.read_text(encoding="utf-8")
+    for k in range(4):  # each takes a worker a second or more to segment
+        (docs / f"big{k}.zh.txt").write_text(synthetic(seed, "zh", 4_000_000), "utf-8")
+    for name, sig in (("term", signal.SIGTERM), ("kill", signal.SIGKILL)):
+        proc = subprocess.Popen(_jobs_run(docs, tmp_path / name, tiny_model_dir, "--quiet"),
+                                stderr=subprocess.PIPE, text=True, env=_ENV)  # fmt: skip
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+            time.sleep(0.05)
+            workers = [c for c in _children(proc.pid) if "resource_tracker" not in
+                       Path(f"/proc/{c}/cmdline").read_text(errors="replace")]  # fmt: skip
+        assert len(workers) >= 2, "the worker processes did not start"
+        time.sleep(0.5)  # they are segmenting now
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+        if sig == signal.SIGTERM:
+            assert proc.returncode == 143 and "unmt: interrupted (SIGTERM)" in err
+        time.sleep(0.3)  # a worker still segmenting would live on for a second or more
+        assert not [w for w in workers if _alive(w)], f"workers outlived the run ({name})"

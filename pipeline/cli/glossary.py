@@ -19,6 +19,17 @@ from unmt.fileio import is_jsonl, jsonl_records, read_text, split_lines
 from unmt.pipeline.cli.options import add_glossary_option
 
 
+def _share(value: str) -> float:
+    """A share between 0 and 1 (``0.8``), for argparse."""
+    try:
+        share = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share such as 0.8, got {value!r}") from None
+    if not 0.0 <= share <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1 (0.8 = 80%), got {value}")
+    return share
+
+
 def add_parser(subparsers: Any) -> None:
     """Register ``unmt glossary`` and its sub-commands."""
     parser = subparsers.add_parser(
@@ -49,7 +60,7 @@ def add_parser(subparsers: Any) -> None:
     )
     check.add_argument(
         "--require",
-        type=float,
+        type=_share,
         default=None,
         metavar="SHARE",
         help="exit 1 when an entry occurring >= N times agrees less often (e.g. 0.8)",

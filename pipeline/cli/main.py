@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sqlite3
 import sys
+import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -46,6 +48,14 @@ BENCHES: dict[str, str] = {
     "align": "unmt.pipeline.bench.align",
     "run": "unmt.pipeline.bench.run",
 }
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: outputs stay whole, the command can be run again."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
     try:
         from unmt.pipeline.cli.options import check_io
 
@@ -114,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    except BrokenPipeError:
+        return 0
     except OSError as exc:
         # a file-system fault the user can fix (disk full, read-only, no permission) is one line
         from unmt.fileio import write_error
@@ -123,8 +137,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"unmt: error: {error.render()}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("unmt: interrupted (SIGTERM); run the same command again to resume", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
-        print("unmt: interrupted", file=sys.stderr)
+        print("unmt: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)

@@ -18,11 +18,14 @@ change (:class:`unmt.pipeline.run.rundir.RunDir`); ``force`` redoes every stage.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import functools
 import logging
 import multiprocessing
+import os
 import sqlite3
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -230,6 +233,21 @@ def _step(stages: DocStages, doc: DocInput, phase: str) -> None:
         stages.finish(doc, stages.config.glossaries)
 
 
+def _init_worker(level: int) -> None:
+    """A worker process logs like the command (``unmt:`` prefix, its level; ``--quiet``: errors
+    only) and dies with its parent (Linux: a parent killed with SIGKILL leaves no worker)."""
+    logging.basicConfig(level=level, format="unmt: %(levelname)s: %(message)s", force=True)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the line above ran
+            os._exit(1)
+
+
 def _worker(run_path: str, config: RunConfig, doc: DocInput, phase: str) -> DocEntry:
     """Process-pool entry: one phase of one document; returns its entry (the parent records it)."""
     run = RunDir(run_path, persist=False, only=doc.doc_id)
@@ -250,7 +268,12 @@ def _each(run: RunDir, config: RunConfig, docs: list[DocInput], phase: str) -> N
             _guard(run, doc, functools.partial(_step, stages, doc, phase))
         return
     ctx = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(config.jobs, mp_context=ctx) as pool:
+    level = logging.getLogger("unmt").getEffectiveLevel()
+    if config.quiet:
+        level = max(level, logging.ERROR)
+    with concurrent.futures.ProcessPoolExecutor(
+        config.jobs, mp_context=ctx, initializer=_init_worker, initargs=(level,)
+    ) as pool:
         futures = {pool.submit(_worker, str(run.path), config, d, phase): d for d in docs}
         for fut in concurrent.futures.as_completed(futures):
             doc = futures[fut]
@@ -356,6 +379,13 @@ def _translate_all(run: RunDir, config: RunConfig, docs: list[DocInput], *, prog
 def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
     """Run every stage of every document of ``config``; return what finished and failed."""
     start = time.perf_counter()
+    out = Path(config.output or "")
+    if out.exists() and not out.is_dir():
+        raise UserError(
+            "the run directory is a file",
+            path=out,
+            hint="give a new or existing directory to `unmt run -o`",
+        )
     docs = collect_documents(config.inputs, config.references, config.pairs)
     _preflight(config)  # before the run directory is touched
     run = RunDir(config.output or "")

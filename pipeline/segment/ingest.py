@@ -71,6 +71,20 @@ def normalise_newlines(text: str) -> str:
     return text
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_INLINE = {f"{_W}tab": "\t", f"{_W}br": " ", f"{_W}cr": " ", f"{_W}noBreakHyphen": "-"}
+
+
+def _paragraph_text(p: Any) -> str:
+    """All the text of a ``w:p`` element in document order: runs inside hyperlinks, tracked
+    insertions, smart tags, content controls and field results too (python-docx's
+    ``Paragraph.text`` skips some of them); deleted text and field codes are not text."""
+    parts: list[str] = []
+    for el in p.iter(f"{_W}t", *_INLINE):
+        parts.append(el.text or "" if el.tag == f"{_W}t" else _INLINE[el.tag])
+    return "".join(parts)
+
+
 def _indent_spaces(paragraph: Any) -> int:
     """A paragraph's indentation as leading spaces (half an em of 10-point type each), as text
     extracted from a PDF carries it: the title rules compare the indentation of lines."""
@@ -128,11 +142,11 @@ def _read_docx(path: Path) -> str:
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = Paragraph(child, document)
-            lines.append(" " * _indent_spaces(paragraph) + paragraph.text)
+            lines.append(" " * _indent_spaces(paragraph) + _paragraph_text(child))
         elif tag == "tbl":
             for row in Table(child, document).rows:
                 for cell in row.cells:
-                    lines.extend(p.text for p in cell.paragraphs)
+                    lines.extend(_paragraph_text(p._p) for p in cell.paragraphs)
     return normalise_newlines("\n".join(lines))
 
 
