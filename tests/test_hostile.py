@@ -299,3 +299,24 @@ def test_sigterm_is_an_interruption_and_workers_die_with_a_killed_run(
             assert proc.returncode == 143 and "unmt: interrupted (SIGTERM)" in err
         time.sleep(0.3)  # a worker still segmenting would live on for a second or more
         assert not [w for w in workers if _alive(w)], f"workers outlived the run ({name})"
+
+
+@pytest.mark.parametrize("fmt", ["hf", "tmx"])
+def test_export_on_a_full_disk_is_one_line_and_leaves_no_export(
+    tmp_path: Path, tiny_model_dir: Path, fmt: str
+) -> None:
+    from unmt.pipeline.bench.segment import synthetic
+
+    doc = tmp_path / "big.zh.txt"
+    doc.write_text(synthetic(ZH.read_text(encoding="utf-8"), "zh", 300_000), "utf-8")
+    run = tmp_path / "run"
+    assert main(["run", str(doc), "-o", str(run), "--model", str(tiny_model_dir), "--quiet"]) == 0
+    done = subprocess.run(
+        [sys.executable, "-m", "unmt", "export", str(run), "-o", str(tmp_path / "x"),
+         "--format", fmt],
+        capture_output=True, text=True, preexec_fn=lambda: _limited(40_000), env=_ENV,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    _one_line_error(done.stderr)
+    assert "cannot write the output" in done.stderr
+    assert not (tmp_path / "x").exists() and not list(tmp_path.glob(".x.*"))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
-from unmt.fileio import atomic_directory, atomic_output
+from unmt.fileio import WriteError, atomic_directory, atomic_output, write_error
 from unmt.pipeline.cli.options import declare_io
 
 log = logging.getLogger(__name__)
@@ -116,8 +116,38 @@ def run_export(args: argparse.Namespace) -> int:
             hint="run `unmt run` to completion first",
         )
     out = Path(args.output)
-    lines: list[str] = []
     marker: dict[str, Any] = {"runs": [str(p) for p in export.runs], "format": args.format}
+    try:
+        lines, marker = _write(export, out, args, marker)
+    except OSError as exc:  # pyarrow and the writers: a full disk, a read-only folder
+        error = write_error(exc, out)
+        if error is None:
+            raise
+        raise error from None
+    except WriteError as exc:  # name the export folder, not its staging copy
+        raise WriteError(exc.what, path=out, hint=exc.hint) from None
+    if not args.quiet:
+        print(f"exported {len(export.docs)} document(s) to {out}")
+        for line in lines:
+            print(f"  {line}")
+    if export.skipped:
+        print(
+            f"unmt: warning: {len(export.skipped)} document(s) not exported (unfinished, "
+            "failed or flagged): " + "; ".join(f"{d}: {w}" for d, w in export.skipped.items()),
+            file=sys.stderr,
+        )
+    if args.push_to_hub:
+        url = push_to_hub(out, args.push_to_hub, private=args.private)
+        if not args.quiet:
+            print(f"pushed to {url}")
+    return 0
+
+
+def _write(
+    export: Any, out: Path, args: argparse.Namespace, marker: dict[str, Any]
+) -> tuple[list[str], dict[str, Any]]:
+    """Write the export into a staging folder that replaces ``out`` at the end."""
+    lines: list[str] = []
     with staged_dir(out) as stage:
         if args.format in ("hf", "all"):
             from unmt.pipeline.export.hf import export_hf
@@ -135,18 +165,4 @@ def run_export(args: argparse.Namespace) -> int:
             )
         with atomic_output(stage / MARKER) as fh:
             json.dump(marker, fh, indent=1)
-    if not args.quiet:
-        print(f"exported {len(export.docs)} document(s) to {out}")
-        for line in lines:
-            print(f"  {line}")
-    if export.skipped:
-        print(
-            f"unmt: warning: {len(export.skipped)} document(s) not exported (unfinished, "
-            "failed or flagged): " + "; ".join(f"{d}: {w}" for d, w in export.skipped.items()),
-            file=sys.stderr,
-        )
-    if args.push_to_hub:
-        url = push_to_hub(out, args.push_to_hub, private=args.private)
-        if not args.quiet:
-            print(f"pushed to {url}")
-    return 0
+    return lines, marker

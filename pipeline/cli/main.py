@@ -132,7 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a file-system fault the user can fix (disk full, read-only, no permission) is one line
         from unmt.fileio import write_error
 
-        error = write_error(exc, exc.filename or "")
+        error = write_error(exc, exc.filename) if exc.filename else write_error(exc, "")
+        if error is not None and not exc.filename:
+            error.path = None
         if error is None:
             raise
         print(f"unmt: error: {error.render()}", file=sys.stderr)

@@ -180,6 +180,17 @@ class StateStore:
             if not readonly:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.OperationalError as exc:
+            if any(w in str(exc) for w in ("disk I/O error", "full", "readonly", "unable to open")):
+                raise UserError(
+                    f"cannot open the run's state store ({exc})",
+                    path=self.path,
+                    hint="an input/output problem, not damage to the store: free some disk "
+                    "space or check the folder's permissions, then run the command again",
+                ) from None
+            raise UserError(
+                f"the run's state store is corrupt or not SQLite ({exc})", path=self.path, hint=_FIX
+            ) from None
         except sqlite3.DatabaseError as exc:
             raise UserError(
                 f"the run's state store is corrupt or not SQLite ({exc})", path=self.path, hint=_FIX
