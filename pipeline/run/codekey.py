@@ -16,8 +16,20 @@ from pathlib import Path
 
 #: stage -> the packages (or modules) whose code decides its outputs
 STAGE_CODE: dict[str, tuple[str, ...]] = {
-    "segment": ("unmt.pipeline.segment", "unmt.records"),
-    "align": ("unmt.pipeline.align", "unmt.eval.glossary", "unmt.records"),
+    "segment": (
+        "unmt.pipeline.segment",
+        "unmt.records",
+        "unmt.textcodec",
+        "unmt.script",
+        "unmt.pipeline.run.stages",
+    ),
+    "align": (
+        "unmt.pipeline.align",
+        "unmt.eval.glossary",
+        "unmt.records",
+        "unmt.pipeline.run.stages",
+        "unmt.pipeline.run.pairing",
+    ),
     "score": ("unmt.eval", "unmt.records", "unmt.pipeline.run.stages"),
     "corpus": ("unmt.eval", "unmt.records", "unmt.pipeline.run.stages", "unmt.pipeline.run.corpus"),
 }

@@ -46,6 +46,7 @@ from unmt.pipeline.run.rundir import (
     library_versions,
 )
 from unmt.pipeline.run.state import DocEntry
+from unmt.pipeline.run.table import DocContext, stages_of
 
 log = logging.getLogger(__name__)
 
@@ -74,48 +75,52 @@ def _error_text(exc: BaseException) -> str:
 
 
 class DocStages:
-    """The stages of one document against a run directory."""
+    """Runs the declared stages (:data:`unmt.pipeline.run.table.STAGES`) of documents against a
+    run directory, and the checks that follow them."""
 
     def __init__(self, run: RunDir, config: RunConfig) -> None:
         self.run = run
         self.config = config
 
-    def _stage(self, doc_id: str, stage: str, **kw: Any) -> None:
-        self.run.stage(doc_id, stage, force=self.config.force, **kw)
+    def context(self, doc: DocInput, **extra: Any) -> DocContext:
+        return DocContext(doc, self.run.doc_dir(doc.doc_id), self.config, **extra)
 
-    def lines(self, doc: DocInput) -> bool:
-        """Whether the document's files are read one segment per line."""
-        return self.config.lines if doc.lines is None else doc.lines
+    def run_phase(self, doc: DocInput, phase: str, **extra: Any) -> None:
+        """Every stage of ``phase`` that applies to ``doc``, each followed by its check."""
+        ctx = self.context(doc, **extra)
+        for stage in stages_of(phase):
+            if not stage.applies(ctx):
+                continue
+            settings = stage.settings(ctx)
+            if stage.code is not None:
+                settings["code"] = stage_code_key(stage.code)
+            self.run.stage(
+                doc.doc_id,
+                stage.name,
+                settings=settings,
+                inputs=stage.inputs(ctx),
+                outputs=stage.outputs,
+                run=functools.partial(stage.run, ctx),
+                force=self.config.force,
+            )
+            if stage.check is not None:
+                self.checks[stage.check](doc)
+        if phase == "prepare":
+            self.after_segmentation(doc)
+
+    @property
+    def checks(self) -> dict[str, Callable[[DocInput], None]]:
+        return {
+            "pairing-before-translation": functools.partial(self.check_pairing, aligned=False),
+            "pairing": functools.partial(self.check_pairing, aligned=True),
+        }
 
     def prepare(self, doc: DocInput) -> None:
         """Segment the source (and reference)."""
-        from unmt.pipeline.segment.segmenter import SEGMENTER_VERSION
+        self.run_phase(doc, "prepare")
 
-        lines = self.lines(doc)
-        for lang, path in (("zh", doc.source), ("en", doc.reference)):
-            if path is None:
-                continue
-            self._stage(
-                doc.doc_id,
-                f"segment.{lang}",
-                settings={
-                    "lang": lang,
-                    "segmenter": "lines" if lines else SEGMENTER_VERSION,
-                    "code": stage_code_key("segment"),
-                },
-                inputs={"source": path},
-                outputs={"segments": f"segments.{lang}.jsonl"},
-                run=lambda p, path=path, lang=lang: st.segment_stage(
-                    path, lang, doc.doc_id, p, lines=lines
-                ),
-            )
+    def after_segmentation(self, doc: DocInput) -> None:
         stages = self.run.document(doc.doc_id).stages
-        if doc.reference is not None:
-            flag = st.paragraph_flag(
-                stages["segment.zh"].info["paragraphs"], stages["segment.en"].info["paragraphs"]
-            )
-            self.run.set_document(doc.doc_id, flags=[flag] if flag else [])
-            self.check_pairing(doc, aligned=False)
         if stages["segment.zh"].info["segments"] == 0:
             raise UserError("no text to translate after segmentation", path=doc.source)
 
@@ -124,17 +129,12 @@ class DocStages:
         ``accept_mismatch``, flag it instead (export then leaves it out by default).
 
         Before alignment (``aligned=False``) only paragraph counts and symbols are compared,
-        so that a clear mismatch is not translated first.
+        so that a clear mismatch is not translated first; the paragraph-count flag is set then.
         """
         stages = self.run.document(doc.doc_id).stages
-        evidence = PairingEvidence.of(
-            stages["segment.zh"].info,
-            stages["segment.en"].info,
-            stages["align"].info if aligned else {},
-        )
+        zh, en = stages["segment.zh"].info, stages["segment.en"].info
+        evidence = PairingEvidence.of(zh, en, stages["align"].info if aligned else {})
         problems = pairing_problems(evidence)
-        entry = self.run.document(doc.doc_id)
-        kept = [f for f in entry.flags if not f.startswith(MISMATCH)]
         if problems and not self.config.accept_mismatch:
             raise UserError(
                 "the reference does not look like a translation of the source: "
@@ -143,76 +143,17 @@ class DocStages:
                 hint="check which reference goes with which source (--reference order, "
                 "--pairs); --accept-mismatch keeps such a document, flagged",
             )
-        flags = kept + [f"{MISMATCH}: {p}" for p in problems]
+        flag = st.paragraph_flag(zh["paragraphs"], en["paragraphs"])
+        flags = ([flag] if flag else []) + [f"{MISMATCH}: {p}" for p in problems]
         self.run.set_document(doc.doc_id, flags=flags)
 
     def translate(self, doc: DocInput, translator: Any, identity: dict[str, Any]) -> None:
         """Translate the Chinese segments with the run's one translator."""
-        d = self.run.doc_dir(doc.doc_id)
-        self._stage(
-            doc.doc_id,
-            "translate",
-            settings={**self.config.translation_settings(), "identity": identity},
-            inputs={"segments": d / "segments.zh.jsonl"},
-            outputs={"translations": "translations.jsonl"},
-            run=lambda p: st.translate_stage(d / "segments.zh.jsonl", translator, p),
-        )
+        self.run_phase(doc, "translate", translator=translator, identity=identity)
 
-    def finish(self, doc: DocInput, glossary_paths: list[str]) -> None:
+    def finish(self, doc: DocInput) -> None:
         """Align (with a reference), score and report one translated document."""
-        d = self.run.doc_dir(doc.doc_id)
-        zh, tr, en = d / "segments.zh.jsonl", d / "translations.jsonl", d / "segments.en.jsonl"
-        beads = d / "beads.jsonl"
-        if doc.reference is not None:
-            lines, realign = self.lines(doc), self.config.realign
-            self._stage(
-                doc.doc_id,
-                "align",
-                settings={
-                    "aligner": align_signature(),
-                    "code": stage_code_key("align"),
-                    "lines": lines and not realign,
-                },
-                inputs={"zh": zh, "en": en, "mt": tr},
-                outputs={"beads": "beads.jsonl"},
-                run=lambda p: st.align_stage(zh, en, tr, p, lines=lines, realign=realign),
-            )
-            self.check_pairing(doc, aligned=True)
-        inputs = {"zh": zh, "mt": tr}
-        if doc.reference is not None:
-            inputs.update(en=en, beads=beads)
-        glossaries = st.glossary_files(glossary_paths)
-        inputs.update({f"glossary{i}": g for i, g in enumerate(glossaries)})
-        matcher = st.term_matcher(tuple(str(g) for g in glossaries))
-        context = score_context(self.run)
-        has_ref = doc.reference is not None
-        self._stage(
-            doc.doc_id,
-            "score",
-            settings={
-                "code": stage_code_key("score"),
-                "terms": str(matcher.signature),
-                "context": context,
-            },
-            inputs=inputs,
-            outputs={
-                "terms": "terms.jsonl",
-                "pairs": "pairs.jsonl",
-                "stats": "stats.json",
-                "html": "report.html",
-                "md": "report.md",
-                "json": "report.json",
-            },
-            run=lambda p: st.score_stage(st.load_pairs(d, has_ref), has_ref, matcher, context, p),
-        )
-
-
-@functools.cache
-def align_signature() -> str:
-    """The aligner's own signature (version, similarity sources, lexicon) with the MT bridge."""
-    from unmt.pipeline.align.aligner import alignment_signature
-
-    return str(alignment_signature(mt=True))
+        self.run_phase(doc, "finish", context=score_context(self.run))
 
 
 def _guard(run: RunDir, doc: DocInput, step: Callable[[], None]) -> None:
@@ -230,7 +171,7 @@ def _step(stages: DocStages, doc: DocInput, phase: str) -> None:
     if phase == "prepare":
         stages.prepare(doc)
     else:
-        stages.finish(doc, stages.config.glossaries)
+        stages.finish(doc)
 
 
 def _init_worker(level: int) -> None:
