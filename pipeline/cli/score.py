@@ -13,6 +13,7 @@ import argparse
 import json
 import logging
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,6 +141,7 @@ def run_score(args: argparse.Namespace) -> int:
     )
     if args.output:
         write_report(result, args.output)
+        print(f"report: {args.output}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(result.summary_json(), ensure_ascii=False))
     else:
@@ -171,7 +173,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("-o", "--output", help="write a report: .html, .md or .json")
     p.add_argument(
-        "--metrics", default="bleu,chrf,ter", help="reference metrics (default bleu,chrf,ter)"
+        "--metrics",
+        default="bleu,chrf",
+        help="reference metrics, from bleu, chrf, ter (default bleu,chrf; TER is slow: 78 s "
+        "for 4,000 lines against 5 s for the others)",
     )
     p.add_argument(
         "--jobs", type=int, default=default_jobs(), help="processes for TER (default: CPUs, max 4)"

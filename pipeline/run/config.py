@@ -230,7 +230,13 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
     if not config.output:
         raise UserError("no run directory", hint="give -o RUN_DIR (or `output:` in the config)")
     if not config.inputs and not config.pairs:
-        raise UserError("no input documents", hint="name INPUT files or give --pairs MANIFEST")
+        hint = "name INPUT files or give --pairs MANIFEST"
+        if config.references:  # `unmt run --reference en.txt zh.txt`: both became references
+            hint = (
+                f"--reference took every file after it ({', '.join(config.references)}): "
+                "put the INPUT files first (`unmt run zh.txt --reference en.txt`)"
+            )
+        raise UserError("no input documents", hint=hint)
     return config
 
 

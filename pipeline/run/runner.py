@@ -279,7 +279,16 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
         entries[doc.doc_id] = entry
     dropped = sorted(set(known) - set(entries))
     if dropped:
-        log.info("documents no longer in this run: %s", ", ".join(dropped))
+        shown = ", ".join(dropped[:10]) + (
+            f" and {len(dropped) - 10} more" if len(dropped) > 10 else ""
+        )
+        log.warning(
+            "%d document(s) of this run directory are not among the inputs any more and are "
+            "left out of its state: %s (their files stay in %s)",
+            len(dropped),
+            shown,
+            run.path / "docs",
+        )
     settings = {
         k: v
         for k, v in dataclasses.asdict(config).items()

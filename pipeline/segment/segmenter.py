@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from unmt.docid import doc_id_from_path
@@ -24,6 +26,8 @@ from unmt.pipeline.segment.sentences_zh import split_zh
 from unmt.pipeline.segment.structure import parse
 from unmt.records import Block, Document, Segment
 from unmt.script import NAMES, Script, mismatch
+
+log = logging.getLogger(__name__)
 
 #: goes into score signatures; bump it whenever segmentation output can change
 SEGMENTER_VERSION = "seg-1.0"
@@ -85,9 +89,18 @@ def segment_text(
 
 
 def _build(
-    text: str, lang: str, doc_id: str, source: str, digest: str, wrapped: bool
+    text: str,
+    lang: str,
+    doc_id: str,
+    source: str,
+    digest: str,
+    wrapped: bool,
+    page_of: Callable[[int], int] | None = None,
 ) -> tuple[Document, list[Segment]]:
     parsed = parse(text, lang, wrapped=wrapped)
+    for line, what in parsed.warnings:  # named by file and line, or page of a PDF
+        where = f"page {page_of(line)}" if page_of else f"line {line}"
+        log.warning("%s: %s: %s", source or doc_id, where, what)
     doc = Document(doc_id, lang, source, digest, tuple(parsed.blocks), tuple(parsed.links))
     segments = [seg for block in parsed.blocks for seg in block_segments(block, doc_id, lang)]
     return doc, segments
@@ -136,7 +149,8 @@ def segment_raw(
     """Segment a document read with :func:`read_input` (``Document.sha256``: the raw bytes)."""
     check_lang(lang)
     doc_id = check_doc_id(doc_id) if doc_id is not None else doc_id_from_path(raw.path)
-    return _build(raw.text, lang, doc_id, raw.path, raw.sha256, raw.wrapped)
+    page_of = raw.page_of if raw.page_lines else None
+    return _build(raw.text, lang, doc_id, raw.path, raw.sha256, raw.wrapped, page_of)
 
 
 def segment_lines(

@@ -81,6 +81,7 @@ class Parsed:
     blocks: list[Block]
     links: list[str]
     pieces: list[Piece] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -126,6 +127,7 @@ class _Parser:
         self.after_links = False
         self.expected = 1
         self.full = 80
+        self.warnings: list[tuple[int, str]] = []  # (1-based line, what looks wrong)
 
     # -- building ---------------------------------------------------------------------------
     def _new(self, kind: str, label: str, line: int, printed: str, text: str) -> int:
@@ -188,7 +190,7 @@ class _Parser:
             return m
         return None
 
-    def _para_start(self, s: str, prev_terminal: bool) -> re.Match[str] | None:
+    def _para_start(self, s: str, prev_terminal: bool, line: int) -> re.Match[str] | None:
         m = _para(s)
         if not m:
             return None
@@ -196,7 +198,7 @@ class _Parser:
         if n == self.expected:
             return m
         if self.expected < n <= self.expected + 3 and prev_terminal and not self._heading_like(s):
-            log.warning("paragraph numbers jump from %d to %d", self.expected - 1, n)
+            self.warnings.append((line, f"paragraph numbers jump from {self.expected - 1} to {n}"))
             return m
         return None
 
@@ -267,7 +269,7 @@ class _Parser:
                 continue
             terminal = prev_is_heading or _TERMINAL.search(prev) is not None
             nxt = text_at(next_of[i])
-            m = self._para_start(s, terminal)
+            m = self._para_start(s, terminal, line)
             h = None if m else self._heading_like(s)
             wrapped_heading = (
                 None if m or h or not terminal else self._wrapped_heading(s, next_of[i], items)
@@ -355,7 +357,7 @@ class _Parser:
             counters[b.kind] = counters.get(b.kind, 0) + 1
             text_ = join_lines(b.parts, self.lang)
             blocks.append(Block(b.kind, b.label, text_, counters[b.kind], tuple(b.links), b.line))
-        return Parsed(blocks, list(self.links), self.pieces)
+        return Parsed(blocks, list(self.links), self.pieces, self.warnings)
 
 
 def parse(text: str, lang: str = "zh", *, wrapped: bool = True, trace: bool = False) -> Parsed:

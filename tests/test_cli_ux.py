@@ -1,0 +1,64 @@
+"""Small things a new user meets on the command line (issue 14): where a report went, warnings
+that name the file and line, a hint for a swallowed INPUT, dropped documents named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+from unmt.pipeline.cli.main import main
+
+ZH, EN = EXAMPLES / "un-report.zh.txt", EXAMPLES / "un-report.en.txt"
+
+
+def _lines(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_score_says_where_the_report_went_and_leaves_ter_to_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _lines(tmp_path / "s.txt", "会员国重申承诺。\n秘书长提交了报告。\n" * 10)
+    hyp = _lines(tmp_path / "h.txt", "Member States reaffirmed.\nThe report was submitted.\n" * 10)
+    out = tmp_path / "r.json"
+    assert (
+        main(["score", "--src", str(src), "--hyp", str(hyp), "--ref", str(hyp), "-o", str(out)])
+        == 0
+    )
+    assert f"report: {out}" in capsys.readouterr().out
+    assert main(["score", "--src", str(src), "--hyp", str(hyp), "--ref", str(hyp), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert summary["bleu"] is not None and summary["chrf"] is not None and summary["ter"] is None
+    assert main(["score", "--src", str(src), "--hyp", str(hyp), "--ref", str(hyp), "--json",
+                 "--metrics", "bleu,chrf,ter"]) == 0  # fmt: skip
+    assert json.loads(capsys.readouterr().out.splitlines()[-1]).get("ter") is not None
+
+
+def test_segmentation_warnings_name_the_file_and_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    doc = _lines(tmp_path / "j.zh.txt", "一. 导言\n\n1. 第一段。\n\n2. 第二段。\n\n5. 第五段。\n")
+    assert main(["segment", str(doc), "-o", str(tmp_path / "o.jsonl")]) == 0
+    assert f"{doc}: line 7: paragraph numbers jump from 2 to 5" in caplog.text
+
+
+def test_an_input_swallowed_by_reference_gets_a_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--reference", str(EN), str(ZH), "-o", "/tmp/never-made"]) == 2
+    err = capsys.readouterr().err
+    assert "--reference took every file after it" in err and "put the INPUT files first" in err
+
+
+def test_documents_dropped_from_a_run_are_named(
+    tmp_path: Path, tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = tmp_path / "run"
+    other = _lines(tmp_path / "other.zh.txt", "一. 导言\n\n1. 毒品和犯罪问题办公室提供了援助。\n")
+    args = ["-o", str(out), "--model", str(tiny_model_dir), "--quiet"]
+    assert main(["run", str(ZH), str(other), *args]) == 0
+    assert main(["run", str(ZH), *args]) == 0
+    assert "1 document(s) of this run directory are not among the inputs" in caplog.text
+    assert "other" in caplog.text and (out / "docs" / "other" / "segments.zh.jsonl").is_file()
