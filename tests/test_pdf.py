@@ -213,3 +213,21 @@ def test_align_segment_takes_pdfs(tmp_path: Path) -> None:
     assert main(["align", "--segment", str(EXAMPLES / "un-report.zh.txt"),
                  str(EXAMPLES / "un-report.en.txt"), "-o", str(from_txt)]) == 0  # fmt: skip
     assert from_pdf.read_text() == from_txt.read_text()
+
+
+def test_a_pdf_compression_bomb_is_refused_before_pdfium(tmp_path: Path) -> None:
+    import zlib
+
+    from unmt.pipeline.segment.pdf import check_inflated_size
+
+    text = (EXAMPLES / "un-report.zh.txt").read_text(encoding="utf-8")
+    normal = tmp_path / "normal.pdf"
+    render_pdf(text, normal, compress=True)
+    assert check_inflated_size(normal.read_bytes(), normal) > 0  # its streams are Flate
+    assert len(segment_file(normal)[1]) == len(segment_file(EXAMPLES / "un-report.zh.txt")[1])
+    bomb_stream = zlib.compress(b"\0" * (24 * 2**20), 9)  # 24 MiB in about 24 KB
+    bomb = tmp_path / "bomb.pdf"
+    head = b"\n5 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb_stream)
+    bomb.write_bytes(_raw_pdf(b"BT ET") + head + bomb_stream + b"\nendstream\nendobj\n")
+    with pytest.raises(UserError, match="inflate to more than 16 MiB"):
+        check_inflated_size(bomb.read_bytes(), bomb, limit=16 * 2**20)

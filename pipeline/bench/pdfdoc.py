@@ -41,7 +41,7 @@ def text_pages(text: str) -> list[list[str]]:
     return [p for p in pages if p]
 
 
-def _canvas(path: Path, lang: str) -> tuple[object, str]:
+def _canvas(path: Path, lang: str, compress: bool = False) -> tuple[object, str]:
     try:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -54,7 +54,9 @@ def _canvas(path: Path, lang: str) -> tuple[object, str]:
     if lang == "zh":
         pdfmetrics.registerFont(UnicodeCIDFont(_CJK_FONT))
         font = _CJK_FONT
-    c = canvas.Canvas(str(path), pagesize=(_PAGE_W, _PAGE_H), invariant=1)
+    c = canvas.Canvas(
+        str(path), pagesize=(_PAGE_W, _PAGE_H), invariant=1, pageCompression=int(compress)
+    )
     return c, font
 
 
@@ -66,14 +68,15 @@ def render_pdf(
     symbol: str = "E/CN.15/2021/5",
     job: str = "21-01828 (C)",
     max_lines: int = 44,
+    compress: bool = False,
 ) -> int:
     """Write ``text`` as a UN-layout PDF at ``path``; return the number of pages.
 
     A text page longer than ``max_lines`` printed lines goes on over several PDF pages (its links
-    stay with the last of them).
+    stay with the last of them). ``compress``: Flate-compressed page streams.
     """
     out = Path(path)
-    c, font = _canvas(out, lang)
+    c, font = _canvas(out, lang, compress)
     pages: list[tuple[list[str], list[str]]] = []
     for page in text_pages(text):
         body = [ln for ln in page if not is_link_line(ln.strip())]

@@ -19,9 +19,11 @@ private-use code points, U+FFFD), or no text at all. Encrypted and broken files 
 
 from __future__ import annotations
 
+import base64
 import ctypes
 import logging
 import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +135,50 @@ def _page(pdf_raw: object, page: object, number: int) -> PdfPage:
     return PdfPage(number, height, tuple(lines), tuple(links), images)
 
 
+#: most bytes the compressed streams of a PDF may inflate to (a UN report's: a few MB)
+MAX_INFLATED = 512 * 2**20
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def check_inflated_size(data: bytes, path: str | Path, limit: int = MAX_INFLATED) -> int:
+    """Inflate every Flate stream of a PDF in bounded chunks and refuse it when they add up to
+    more than ``limit`` bytes (a compression bomb), before PDFium inflates anything. Streams
+    that do not inflate (other filters, encryption) are skipped; ASCII85-wrapped ones are
+    unwrapped first. Returns the inflated total."""
+    total = 0
+    for m in _STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        pos = m.end()
+        source = data
+        if b"/ASCII85Decode" in data[max(0, m.start() - 300) : m.start()]:
+            end = data.find(b"~>", pos)
+            try:
+                source, pos = base64.a85decode(data[pos : end if end >= 0 else None]), 0
+            except ValueError:
+                continue
+        try:
+            chunk = inflater.decompress(source[pos : pos + 65536], 1 << 20)
+            while chunk:
+                total += len(chunk)
+                if total > limit:
+                    raise UserError(
+                        f"the PDF's streams inflate to more than {limit // 2**20} MiB: a "
+                        "damaged or hostile file",
+                        path=path,
+                        hint="re-save it with a PDF tool, or give the document as .txt or .docx",
+                    )
+                if inflater.unconsumed_tail:
+                    chunk = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+                elif inflater.eof:
+                    break
+                else:
+                    pos += 65536
+                    chunk = inflater.decompress(source[pos : pos + 65536], 1 << 20)
+        except zlib.error:
+            continue  # not a Flate stream (or encrypted): PDFium's own limits apply
+    return total
+
+
 def load_pages(path: str | Path) -> list[PdfPage]:
     """Every page of the PDF at ``path`` (its printed lines, links, images).
 
@@ -145,6 +191,7 @@ def load_pages(path: str | Path) -> list[PdfPage]:
         raise UserError(
             "reading PDF files needs pypdfium2", path=path, hint="pip install pypdfium2"
         ) from None
+    check_inflated_size(Path(path).read_bytes(), path)
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
