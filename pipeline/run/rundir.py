@@ -34,6 +34,7 @@ import logging
 import os
 import platform
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -52,6 +53,7 @@ from unmt.pipeline.run.state import (
     StageRecord,
     StateStore,
     read_manifest,
+    shared_settings,
 )
 
 log = logging.getLogger(__name__)
@@ -227,7 +229,7 @@ class RunDir:
         if not self._files_loaded and self.store is not None:  # a worker: ask the store
             digest = self.store.file_digest(key, sig)
         if digest is None:
-            digest = sha256_file(key)
+            digest = sys.intern(sha256_file(key))  # one string for the same hash everywhere
             with self._lock:
                 if (store := self._writable()) is not None:
                     store.put_file(key, sig, digest)
@@ -399,7 +401,7 @@ class RunDir:
         seconds = time.perf_counter() - start
         record = StageRecord(
             key=key,
-            settings=json.loads(json.dumps(dict(settings), default=str)),
+            settings=shared_settings(json.loads(json.dumps(dict(settings), default=str))),
             inputs=hashes,
             outputs={self._rel(p): self.digest(p) for p in paths.values()},
             seconds=round(seconds, 4),

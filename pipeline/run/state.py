@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,12 +89,31 @@ class StageRecord:
         maps = {k: data.get(k) or {} for k in ("settings", "inputs", "outputs", "info")}
         if not all(isinstance(v, dict) for v in maps.values()):
             raise ValueError(f"{where}: settings, inputs, outputs and info must be objects")
+        maps["settings"] = shared_settings(maps["settings"])
+        for name in ("inputs", "outputs"):  # hashes shared with the files table and other stages
+            maps[name] = {sys.intern(str(k)): sys.intern(str(v)) for k, v in maps[name].items()}
         return cls(
             key=data["key"],
             seconds=float(data.get("seconds") or 0.0),
             status=str(data.get("status", "done")),
             **maps,
         )
+
+
+_SHARED: dict[str, dict[str, Any]] = {}
+
+
+def shared_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """One object for equal stage settings: every document of a run records the same settings
+    for a stage (the translation's alone are 2 KB), so a corpus keeps one copy, not one per
+    document. The object returned must not be changed."""
+    blob = json.dumps(settings, sort_keys=True, default=str)
+    found = _SHARED.get(blob)
+    if found is None:
+        if len(_SHARED) >= 4096:
+            _SHARED.clear()
+        found = _SHARED[blob] = settings
+    return found
 
 
 @dataclass
@@ -248,7 +268,7 @@ class StateStore:
     def files(self) -> dict[str, tuple[tuple[int, int, int], str]]:
         """Every recorded file: path -> ((inode, size, mtime_ns), sha256)."""
         rows = self._db.execute("SELECT path, ino, size, mtime_ns, sha256 FROM files")
-        return {p: ((i, s, m), h) for p, i, s, m, h in rows}
+        return {p: ((i, s, m), sys.intern(h)) for p, i, s, m, h in rows}
 
     def file_digest(self, path: str, sig: tuple[int, int, int]) -> str | None:
         """The recorded sha256 of ``path`` if it still has the inode, size and mtime ``sig``."""
