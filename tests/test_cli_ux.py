@@ -62,3 +62,26 @@ def test_documents_dropped_from_a_run_are_named(
     assert main(["run", str(ZH), *args]) == 0
     assert "1 document(s) of this run directory are not among the inputs" in caplog.text
     assert "other" in caplog.text and (out / "docs" / "other" / "segments.zh.jsonl").is_file()
+
+
+def test_dash_is_standard_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import io
+    import sys
+
+    def stdin(data: bytes) -> None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+    stdin(ZH.read_bytes())
+    assert main(["segment", "-", "--format", "txt"]) == 0
+    from unmt.pipeline.segment.segmenter import segment_file
+
+    want = [s.text for s in segment_file(ZH)[1]]
+    assert capsys.readouterr().out.splitlines() == want
+    hyp = _lines(tmp_path / "h.txt", "Member States reaffirmed their commitment.\n")
+    stdin("会员国重申承诺。\n".encode())
+    assert main(["score", "--src", "-", "--hyp", str(hyp), "--json"]) == 0
+    stdin(b"%PDF-1.7 not on stdin")
+    assert main(["segment", "-"]) == 2
+    assert "give it as a file name" in capsys.readouterr().err

@@ -150,13 +150,30 @@ def _read_docx(path: Path) -> str:
     return normalise_newlines("\n".join(lines))
 
 
+def _read_stdin() -> RawText:
+    """Plain text on standard input (``-``); a .docx or PDF must be given as a file."""
+    import sys
+
+    data = sys.stdin.buffer.read()
+    if data.startswith((b"%PDF-", b"PK\x03\x04")):
+        raise UserError(
+            "a PDF or .docx on standard input", path="-", hint="give it as a file name instead"
+        )
+    text = normalise_newlines(decode_bytes(data, "-")[0]) if data else ""
+    if not text.strip():
+        raise UserError("standard input has no text", path="-", hint="pipe a document in")
+    return RawText("-", text, hashlib.sha256(data).hexdigest(), decode_bytes(data, "-")[1], True)
+
+
 def read_input(path: str | Path) -> RawText:
-    """Read a .txt, .docx or .pdf input document.
+    """Read a .txt, .docx or .pdf input document (``-``: plain text on standard input).
 
     Raises:
         UserError: the file is missing, a directory, unreadable, empty, whitespace-only, binary,
             undecodable, or a broken .docx.
     """
+    if str(path) == "-":
+        return _read_stdin()
     p = Path(path)
     if not p.exists():
         raise UserError("no such file", path=path, hint="check the path")

@@ -33,7 +33,9 @@ def clean_doc_id(name: str) -> str:
 
 
 def doc_id_from_path(path: str | Path) -> str:
-    """The document id of a file (the module docstring gives the rule)."""
+    """The document id of a file (the module docstring gives the rule); ``stdin`` for ``-``."""
+    if str(path) == "-":
+        return "stdin"
     name = unicodedata.normalize("NFC", Path(path).name)
     name = _EXTENSION.sub("", name)
     name = _LANG_TAG.sub("", name)

@@ -34,16 +34,27 @@ from unmt.errors import UserError
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 
+#: the file argument that means standard input (or, for an output, standard output)
+STDIO = "-"
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a file, or of standard input for ``-`` (read once, whole)."""
+    if str(path) == STDIO:
+        return sys.stdin.buffer.read()
+    return Path(path).read_bytes()
+
+
 def read_text(
     path: str | Path,
     *,
     not_utf8: str = "not UTF-8 text",
     hint: str = "convert the file to UTF-8",
 ) -> str:
-    """The text of a UTF-8 file (a leading byte-order mark is dropped).
+    """The text of a UTF-8 file (a leading byte-order mark is dropped); ``-``: standard input.
 
     Args:
-        path: the file.
+        path: the file, or ``-``.
         not_utf8: the start of the message when the file is not UTF-8.
         hint: what to do when the file is not UTF-8.
 
@@ -52,7 +63,7 @@ def read_text(
             offset of the first bad byte).
     """
     try:
-        raw = Path(path).read_bytes()
+        raw = read_bytes(path)
     except FileNotFoundError:
         raise UserError("file not found", path=path, hint="check the path") from None
     except IsADirectoryError:
