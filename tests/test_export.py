@@ -117,6 +117,7 @@ def test_dataset_card_header_lists_configs_features_splits(run_dir: Path, tmp_pa
         "split": "train",
         "path": "data/train-*.parquet",
     }
+    assert header["license"] == "other"  # the default: UN terms of use, to be stated
     names = [f["name"] for f in header["dataset_info"]["features"]]
     assert {"id", "doc", "para", "translation", "mt", "terms", "chrf", "bead"} <= set(names)
     assert header["dataset_info"]["splits"] == [
@@ -229,3 +230,11 @@ def test_push_without_network_is_a_clear_error(run_dir: Path, tmp_path: Path) ->
     assert proc.returncode == 2, proc.stderr
     assert "cannot push to me/un" in proc.stderr and "Traceback" not in proc.stderr
     assert json.loads((tmp_path / "o" / ".unmt-export.json").read_text())["rows"] == 4
+
+
+def test_card_licence_is_asked_for(run_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    argv = ["export", str(run_dir), "-o", str(out), "--format", "hf", "--license", "cc-by-4.0"]
+    assert main([*argv, "--quiet"]) == 0
+    header = yaml.safe_load((out / "README.md").read_text(encoding="utf-8").split("---\n")[1])
+    assert header["license"] == "cc-by-4.0"

@@ -42,6 +42,13 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--shard-rows", type=int, default=50_000, metavar="N", help="rows per Parquet shard"
     )
+    p.add_argument(
+        "--license",
+        default="other",
+        metavar="ID",
+        help="the dataset card's licence, a hub licence id such as cc-by-4.0 (default 'other': "
+        "UN documents come with the Organization's terms of use; state them in the card)",
+    )
     p.add_argument("--push-to-hub", metavar="REPO", help="upload the dataset to this hub repo")
     p.add_argument("--private", action="store_true", help="create the hub repo as private")
     p.add_argument(
@@ -152,7 +159,7 @@ def _write(
         if args.format in ("hf", "all"):
             from unmt.pipeline.export.hf import export_hf
 
-            hf = export_hf(export, stage, shard_rows=args.shard_rows)
+            hf = export_hf(export, stage, shard_rows=args.shard_rows, license=args.license)
             marker["rows"] = hf.rows
             lines.append(f"dataset: {hf.rows} rows in {len(hf.shards)} Parquet shard(s), card")
         if args.format in ("tmx", "all"):

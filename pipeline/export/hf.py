@@ -74,8 +74,17 @@ def to_example(row: Pair) -> dict[str, Any]:
     }
 
 
+#: the card's licence unless ``--license`` says otherwise: UN documents come with the
+#: Organization's terms of use, which the publisher must state (hub id ``other``)
+DEFAULT_LICENSE = "other"
+
+
 def export_hf(
-    export: ExportSet, out_dir: str | Path, *, shard_rows: int = DEFAULT_SHARD_ROWS
+    export: ExportSet,
+    out_dir: str | Path,
+    *,
+    shard_rows: int = DEFAULT_SHARD_ROWS,
+    license: str = DEFAULT_LICENSE,
 ) -> HfExport:
     """Write the Parquet shards and the dataset card of ``export`` into ``out_dir``.
 
@@ -83,19 +92,20 @@ def export_hf(
         export: the finished documents (``export_rows.collect``).
         out_dir: the folder to write into (normally a fresh staging folder).
         shard_rows: the most rows per Parquet file.
+        license: the dataset card's ``license:`` (a hub licence id).
     """
     import datasets
 
     was_disabled = datasets.is_progress_bar_enabled() is False
     datasets.disable_progress_bars()  # one short step per shard: the bars are only noise
     try:
-        return _export(export, Path(out_dir), shard_rows)
+        return _export(export, Path(out_dir), shard_rows, license)
     finally:
         if not was_disabled:
             datasets.enable_progress_bars()
 
 
-def _export(export: ExportSet, out: Path, shard_rows: int) -> HfExport:
+def _export(export: ExportSet, out: Path, shard_rows: int, license: str) -> HfExport:
     from datasets import Dataset
 
     examples = [to_example(r) for r in export.rows()]
@@ -110,7 +120,9 @@ def _export(export: ExportSet, out: Path, shard_rows: int) -> HfExport:
         shards.append(path)
     card = out / "README.md"
     with atomic_output(card) as fh:
-        fh.write(dataset_card(export, examples, feats, num_bytes=ds.data.nbytes))
+        fh.write(
+            dataset_card(export, examples, feats, num_bytes=ds.data.nbytes, license=license)
+        )
     return HfExport(rows=len(examples), shards=shards, card=card)
 
 
@@ -121,7 +133,7 @@ def _size_category(n: int) -> str:
     return "100K<n<1M" if n < 1_000_000 else "n>1M"
 
 
-def _card_header(n_rows: int, feats: Any, num_bytes: int) -> str:
+def _card_header(n_rows: int, feats: Any, num_bytes: int, license: str) -> str:
     from datasets import DatasetInfo, SplitDict, SplitInfo
     from datasets.info import DatasetInfosDict
     from huggingface_hub import DatasetCardData
@@ -129,6 +141,7 @@ def _card_header(n_rows: int, feats: Any, num_bytes: int) -> str:
     splits = SplitDict()
     splits.add(SplitInfo(name=SPLIT, num_examples=n_rows, num_bytes=num_bytes))
     data = DatasetCardData(
+        license=license,
         language=["zh", "en"],
         task_categories=["translation"],
         size_categories=[_size_category(n_rows)],
@@ -148,7 +161,12 @@ def _card_header(n_rows: int, feats: Any, num_bytes: int) -> str:
 
 
 def dataset_card(
-    export: ExportSet, examples: list[dict[str, Any]], feats: Any, *, num_bytes: int = 0
+    export: ExportSet,
+    examples: list[dict[str, Any]],
+    feats: Any,
+    *,
+    num_bytes: int = 0,
+    license: str = "other",
 ) -> str:
     """The ``README.md`` dataset card: YAML header, then description, counts and signatures."""
     shapes = Counter(e["bead"] for e in examples)
@@ -156,7 +174,7 @@ def dataset_card(
     n_terms = sum(len(e["terms"]) for e in examples)
     n_found = sum(t["found"] for e in examples for t in e["terms"])
     lines = [
-        _card_header(len(examples), feats, num_bytes),
+        _card_header(len(examples), feats, num_bytes, license),
         "# unmt Chinese-English UN document translations\n",
         "Chinese United Nations documents segmented, machine-translated into English, aligned",
         "with their human English version where one was given, and scored against UN",
