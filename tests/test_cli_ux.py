@@ -85,3 +85,13 @@ def test_dash_is_standard_input(
     stdin(b"%PDF-1.7 not on stdin")
     assert main(["segment", "-"]) == 2
     assert "give it as a file name" in capsys.readouterr().err
+
+
+def test_glossary_info_takes_glossary_and_names_the_shipped_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["glossary", "info"]) == 0
+    assert "the shipped UN glossary: " in capsys.readouterr().out
+    g = _lines(tmp_path / "mine.tsv", "zh\ten\n会员国\tMember States\n")
+    assert main(["glossary", "info", "--glossary", str(g)]) == 0
+    assert capsys.readouterr().out.startswith("mine@")

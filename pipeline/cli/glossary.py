@@ -69,6 +69,8 @@ def add_parser(subparsers: Any) -> None:
 
     info = sub.add_parser("info", help="entries, hash and issues of (merged) glossaries")
     info.add_argument("glossaries", nargs="*", metavar="G", help="files; none: the shipped one")
+    add_glossary_option(info, dest="glossary_flags", help="a glossary file, as in the other "
+                        "commands (repeatable; added after the positional ones)")  # fmt: skip
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(func=run_info)
 
@@ -132,7 +134,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_info(args: argparse.Namespace) -> int:
     from unmt.eval.glossary.load import load_glossaries
 
-    glossary = load_glossaries(args.glossaries)
+    glossary = load_glossaries([*args.glossaries, *args.glossary_flags])
     if args.json:
         obj = {
             "name": glossary.name,
@@ -146,6 +148,10 @@ def run_info(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     print(f"{glossary.signature}: {len(glossary)} entries, {len(glossary.issues)} issues")
+    if not args.glossaries and not args.glossary_flags:
+        from unmt.eval.glossary.load import shipped_glossary_path
+
+        print(f"  the shipped UN glossary: {shipped_glossary_path()}")
     for issue in glossary.issues:
         print(f"  {issue}")
     return 0

@@ -120,9 +120,7 @@ def _export(export: ExportSet, out: Path, shard_rows: int, license: str) -> HfEx
         shards.append(path)
     card = out / "README.md"
     with atomic_output(card) as fh:
-        fh.write(
-            dataset_card(export, examples, feats, num_bytes=ds.data.nbytes, license=license)
-        )
+        fh.write(dataset_card(export, examples, feats, num_bytes=ds.data.nbytes, license=license))
     return HfExport(rows=len(examples), shards=shards, card=card)
 
 
