@@ -95,3 +95,24 @@ def test_glossary_info_takes_glossary_and_names_the_shipped_one(
     g = _lines(tmp_path / "mine.tsv", "zh\ten\n会员国\tMember States\n")
     assert main(["glossary", "info", "--glossary", str(g)]) == 0
     assert capsys.readouterr().out.startswith("mine@")
+
+
+def test_run_progress_counts_segments_batch_by_batch(tmp_path: Path, tiny_model_dir: Path) -> None:
+    """One big document moves the translation progress batch by batch, in segments."""
+    from unmt.models.options import TranslateOptions
+    from unmt.models.translate import open_translator
+    from unmt.pipeline.bench.segment import synthetic
+    from unmt.pipeline.run import stages as st
+    from unmt.pipeline.segment.segmenter import segment_file
+
+    doc = _lines(tmp_path / "big.zh.txt", synthetic(ZH.read_text(encoding="utf-8"), "zh", 30_000))
+    segments = segment_file(doc)[1]
+    seg_path = tmp_path / "segments.jsonl"
+    seg_path.write_text("".join(json.dumps(s.to_json()) + "\n" for s in segments), "utf-8")
+    ticks: list[int] = []
+    options = TranslateOptions(model=str(tiny_model_dir), no_cache=True, quiet=True, batch_size=4)
+    with open_translator(options) as translator:
+        st.translate_stage(
+            seg_path, translator, {"translations": tmp_path / "t.jsonl"}, ticks.append
+        )
+    assert sum(ticks) == len(segments) and len(ticks) > 3

@@ -147,9 +147,15 @@ class DocStages:
         flags = ([flag] if flag else []) + [f"{MISMATCH}: {p}" for p in problems]
         self.run.set_document(doc.doc_id, flags=flags)
 
-    def translate(self, doc: DocInput, translator: Any, identity: dict[str, Any]) -> None:
-        """Translate the Chinese segments with the run's one translator."""
-        self.run_phase(doc, "translate", translator=translator, identity=identity)
+    def translate(
+        self,
+        doc: DocInput,
+        translator: Any,
+        identity: dict[str, Any],
+        tick: Callable[[int], None] | None = None,
+    ) -> None:
+        """Translate the Chinese segments with the run's one translator (``tick``: progress)."""
+        self.run_phase(doc, "translate", translator=translator, identity=identity, tick=tick)
 
     def finish(self, doc: DocInput) -> None:
         """Align (with a reference), score and report one translated document."""
@@ -320,8 +326,16 @@ def _translate_all(run: RunDir, config: RunConfig, docs: list[DocInput], *, prog
         identity = translator.identity()
         run.update(translator=identity)
         stages = DocStages(run, config)
-        for doc in st.progress(live, "translating", enabled=progress):
-            _guard(run, doc, functools.partial(stages.translate, doc, translator, identity))
+        sizes = [run.document(d.doc_id).stages["segment.zh"].info["segments"] for d in live]
+        bar = st.SegmentBar(sum(sizes), "translating", enabled=progress)
+        try:
+            for doc, size in zip(live, sizes, strict=True):
+                start = bar.n
+                step = functools.partial(stages.translate, doc, translator, identity, bar.update)
+                _guard(run, doc, step)
+                bar.catch_up(start + size)
+        finally:
+            bar.close()
     finally:
         translator.close()
 

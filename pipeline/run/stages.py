@@ -22,9 +22,9 @@ import functools
 import json
 import logging
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from unmt.errors import UserError
 from unmt.fileio import atomic_output, read_records, write_jsonl
@@ -32,7 +32,6 @@ from unmt.pipeline.run.config import RunConfig
 from unmt.records import Bead, Pair, PairTerm, Segment, Translation
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 #: what to do when a run's file is in the other language
@@ -253,13 +252,19 @@ def glossary_files(glossary_paths: Sequence[str]) -> list[Path]:
     return [Path(p) for p in glossary_paths] or [shipped_glossary_path()]
 
 
-def translate_stage(seg_path: Path, translator: Any, paths: dict[str, Path]) -> dict[str, Any]:
-    """Translate one document's Chinese segments into ``paths["translations"]``."""
+def translate_stage(
+    seg_path: Path,
+    translator: Any,
+    paths: dict[str, Path],
+    tick: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Translate one document's Chinese segments into ``paths["translations"]``; ``tick(n)``
+    after every n segments done (a progress bar)."""
     from unmt.models.translate import translate_segments
 
     segments = read_records(seg_path, Segment)
     calls = getattr(translator, "model_calls", 0)
-    translations = translate_segments(segments, translator)
+    translations = translate_segments(segments, translator, tick)
     n = write_jsonl(paths["translations"], (t.to_json() for t in translations))
     flagged = sum(1 for t in translations if t.flags)
     return {
@@ -269,13 +274,31 @@ def translate_stage(seg_path: Path, translator: Any, paths: dict[str, Path]) -> 
     }
 
 
-def progress(items: list[T], desc: str, *, enabled: bool) -> Iterable[T]:
-    """A tqdm bar over ``items`` on stderr when enabled and stderr is a terminal."""
-    if not enabled or not sys.stderr.isatty() or len(items) < 2:
-        return items
-    from tqdm import tqdm
+class SegmentBar:
+    """A tqdm bar counting segments on stderr (when enabled and stderr is a terminal): one big
+    document moves it batch by batch instead of leaving it at 0 of 1 document."""
 
-    return tqdm(items, desc=desc, unit="doc", file=sys.stderr)
+    def __init__(self, total: int, desc: str, *, enabled: bool) -> None:
+        self.n = 0
+        self._bar: Any = None
+        if enabled and sys.stderr.isatty() and total:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, desc=desc, unit="seg", file=sys.stderr)
+
+    def update(self, n: int) -> None:
+        self.n += n
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def catch_up(self, target: int) -> None:
+        """Move to ``target`` (a document skipped as current, or translated from the cache)."""
+        if target > self.n:
+            self.update(target - self.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
 class TranslatorUnavailable(UserError):

@@ -38,6 +38,7 @@ class DocContext:
     context: Mapping[str, str] = field(default_factory=dict)
     translator: Any = None
     identity: Mapping[str, Any] = field(default_factory=dict)
+    tick: Callable[[int], None] | None = None
 
     @property
     def lines(self) -> bool:
@@ -147,7 +148,9 @@ STAGES: tuple[StageDef, ...] = (
         outputs={"translations": "translations.jsonl"},
         inputs=lambda ctx: {"segments": ctx.file("segments.zh.jsonl")},
         settings=lambda ctx: {**ctx.config.translation_settings(), "identity": ctx.identity},
-        run=lambda ctx, p: st.translate_stage(ctx.file("segments.zh.jsonl"), ctx.translator, p),
+        run=lambda ctx, p: st.translate_stage(
+            ctx.file("segments.zh.jsonl"), ctx.translator, p, ctx.tick
+        ),
     ),
     StageDef(
         name="align",
