@@ -58,13 +58,14 @@ def run(args: argparse.Namespace) -> int:
     raw = read_input(args.input)
     lang = args.lang
     if lang is None:
-        lang = Script.of(raw.text).lang() or "zh"
+        script = Script.of(raw.text)
+        lang = script.lang() or "zh"
         if lang != "zh":
             log.warning(
                 "%s: the text is %s (%s): segmenting it as --lang %s",
                 args.input,
                 NAMES[lang],
-                Script.of(raw.text).describe(),
+                script.describe(),
                 lang,
             )
     check_language(raw, lang)

@@ -88,6 +88,20 @@ def stage_key(stage: str, settings: Mapping[str, Any], inputs: Mapping[str, str]
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def check_run_path(path: Path, *, create: bool = True) -> None:
+    """Raise :class:`UserError` when the run directory's path is a file."""
+    if path.exists() and not path.is_dir():
+        raise UserError(
+            "the run directory is a file",
+            path=path,
+            hint=(
+                "give a new or existing directory to `unmt run -o`"
+                if create
+                else "give the directory that `unmt run -o` wrote"
+            ),
+        )
+
+
 def output_files(run_dir: str | Path) -> dict[str, bytes]:
     """Every output file of a run directory (bookkeeping left out): relative path -> bytes.
 
@@ -133,16 +147,7 @@ class RunDir:
     ) -> None:
         self.path = Path(path)
         self.persist = persist and create
-        if self.path.exists() and not self.path.is_dir():
-            raise UserError(
-                "the run directory is a file",
-                path=self.path,
-                hint=(
-                    "give a new or existing directory to `unmt run -o`"
-                    if create
-                    else "give the directory that `unmt run -o` wrote"
-                ),
-            )
+        check_run_path(self.path, create=create)
         if create:
             self.path.mkdir(parents=True, exist_ok=True)
         elif not self.path.is_dir():

@@ -43,6 +43,7 @@ from unmt.pipeline.run.pairing import MISMATCH, PairingEvidence, pairing_problem
 from unmt.pipeline.run.rundir import (
     CACHE_NAME,
     RunDir,
+    check_run_path,
     library_versions,
 )
 from unmt.pipeline.run.state import DocEntry
@@ -72,6 +73,10 @@ def _error_text(exc: BaseException) -> str:
     if isinstance(exc, UserError):
         return exc.render()
     return f"{type(exc).__name__}: {exc}"
+
+
+#: the checks a stage table names -> whether they run after alignment (pairing evidence)
+_AFTER_ALIGNMENT = {"pairing-before-translation": False, "pairing": True}
 
 
 class DocStages:
@@ -104,16 +109,9 @@ class DocStages:
                 force=self.config.force,
             )
             if stage.check is not None:
-                self.checks[stage.check](doc)
+                self.check_pairing(doc, aligned=_AFTER_ALIGNMENT[stage.check])
         if phase == "prepare":
             self.after_segmentation(doc)
-
-    @property
-    def checks(self) -> dict[str, Callable[[DocInput], None]]:
-        return {
-            "pairing-before-translation": functools.partial(self.check_pairing, aligned=False),
-            "pairing": functools.partial(self.check_pairing, aligned=True),
-        }
 
     def prepare(self, doc: DocInput) -> None:
         """Segment the source (and reference)."""
@@ -343,13 +341,7 @@ def _translate_all(run: RunDir, config: RunConfig, docs: list[DocInput], *, prog
 def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
     """Run every stage of every document of ``config``; return what finished and failed."""
     start = time.perf_counter()
-    out = Path(config.output or "")
-    if out.exists() and not out.is_dir():
-        raise UserError(
-            "the run directory is a file",
-            path=out,
-            hint="give a new or existing directory to `unmt run -o`",
-        )
+    check_run_path(Path(config.output or ""))
     docs = collect_documents(config.inputs, config.references, config.pairs)
     _preflight(config)  # before the run directory is touched
     run = RunDir(config.output or "")

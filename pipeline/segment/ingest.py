@@ -159,10 +159,11 @@ def _read_stdin() -> RawText:
         raise UserError(
             "a PDF or .docx on standard input", path="-", hint="give it as a file name instead"
         )
-    text = normalise_newlines(decode_bytes(data, "-")[0]) if data else ""
+    decoded, encoding = decode_bytes(data, "-")
+    text = normalise_newlines(decoded)
     if not text.strip():
         raise UserError("standard input has no text", path="-", hint="pipe a document in")
-    return RawText("-", text, hashlib.sha256(data).hexdigest(), decode_bytes(data, "-")[1], True)
+    return RawText("-", text, hashlib.sha256(data).hexdigest(), encoding, True)
 
 
 def read_input(path: str | Path) -> RawText:

@@ -27,7 +27,6 @@ With ``wrapped=False`` (.docx input, one line per paragraph) lines are never joi
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 
@@ -39,8 +38,6 @@ from unmt.pipeline.segment.clean import (
     links_in,
 )
 from unmt.records import Block
-
-log = logging.getLogger(__name__)
 
 _PARA = re.compile(r"(\d{1,4})[.．](?!\d)\s*(.*)")
 _HEADING = re.compile(
