@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,31 +69,7 @@ class TermSummary:
 
 def summarize_terms(hits: Iterable[TermHit]) -> TermSummary:
     """Term accuracy, reference-confirmed accuracy, consistency and forbidden count."""
-    hits = list(hits)
-    found = sum(h.found for h in hits)
-    confirmed = [h for h in hits if h.in_ref]
-    by_entry: dict[str, list[TermHit]] = defaultdict(list)
-    for h in hits:
-        by_entry[h.entry].append(h)
-    same = total = terms = 0
-    for group in by_entry.values():
-        if len(group) < 2:
-            continue
-        keys = Counter(rendering_key(h.rendering) for h in group if h.rendering)
-        same += max(keys.values(), default=0)
-        total += len(group)
-        terms += 1
-    return TermSummary(
-        occurrences=len(hits),
-        hits=found,
-        term_accuracy=_ratio(found, len(hits)),
-        ref_occurrences=len(confirmed),
-        ref_hits=sum(h.found for h in confirmed),
-        term_accuracy_ref=_ratio(sum(h.found for h in confirmed), len(confirmed)),
-        consistency=_ratio(same, total),
-        consistency_terms=terms,
-        forbidden=sum(len(h.forbidden) for h in hits),
-    )
+    return TermTally(hits).summary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,37 +102,140 @@ class TermRow:
 
 def term_table(hits: Iterable[TermHit]) -> list[TermRow]:
     """Per-entry rows, most frequent first; renderings grouped by canonical form."""
-    groups: dict[str, list[TermHit]] = defaultdict(list)
-    for h in hits:
-        groups[h.entry].append(h)
-    rows = []
-    for entry, group in groups.items():
-        counts: Counter[str] = Counter()
-        surface: dict[str, Counter[str]] = defaultdict(Counter)
-        for h in group:
+    return TermTally(hits).table()
+
+
+class _EntryTally:
+    """The running counts of one glossary entry's occurrences."""
+
+    __slots__ = ("en", "forbidden", "glossary", "hits", "keys", "n", "ref_hits", "ref_n",
+                 "rendered", "surface", "zh")  # fmt: skip
+
+    def __init__(self, first: TermHit) -> None:
+        self.en, self.glossary = first.en, first.glossary
+        self.zh: Counter[str] = Counter()
+        self.n = self.hits = self.ref_n = self.ref_hits = self.forbidden = 0
+        self.keys: Counter[str] = Counter()  # rendering key, "" when none was found
+        self.rendered: Counter[str] = Counter()  # rendering key of hits with a rendering
+        self.surface: dict[str, Counter[str]] = defaultdict(Counter)
+
+
+class TermTally:
+    """Term figures of hits added a batch at a time, in memory bounded by the glossary.
+
+    :func:`summarize_terms` and :func:`term_table` of every hit added so far, without keeping
+    the hits: the corpus report adds one document at a time.
+    """
+
+    def __init__(self, hits: Iterable[TermHit] = ()) -> None:
+        self._entries: dict[str, _EntryTally] = {}
+        self.add(hits)
+
+    def add(self, hits: Iterable[TermHit]) -> None:
+        """Count more hits."""
+        for h in hits:
+            t = self._entries.get(h.entry)
+            if t is None:
+                t = self._entries[h.entry] = _EntryTally(h)
+            t.n += 1
+            t.hits += bool(h.found)
+            if h.in_ref:
+                t.ref_n += 1
+                t.ref_hits += bool(h.found)
+            t.forbidden += len(h.forbidden)
+            t.zh[h.zh] += 1
             key = rendering_key(h.rendering) if h.rendering else ""
-            counts[key] += 1
-            surface[key][h.rendering or ""] += 1
-        renderings = tuple(
-            (surface[key].most_common(1)[0][0], n) for key, n in counts.most_common()
+            t.keys[key] += 1
+            t.surface[key][h.rendering or ""] += 1
+            if h.rendering:
+                t.rendered[key] += 1
+
+    def summary(self) -> TermSummary:
+        """What :func:`summarize_terms` gives for every hit added."""
+        entries = self._entries.values()
+        n = sum(t.n for t in entries)
+        found = sum(t.hits for t in entries)
+        ref_n = sum(t.ref_n for t in entries)
+        ref_hits = sum(t.ref_hits for t in entries)
+        repeated = [t for t in entries if t.n >= 2]
+        same = sum(max(t.rendered.values(), default=0) for t in repeated)
+        total = sum(t.n for t in repeated)
+        return TermSummary(
+            occurrences=n,
+            hits=found,
+            term_accuracy=_ratio(found, n),
+            ref_occurrences=ref_n,
+            ref_hits=ref_hits,
+            term_accuracy_ref=_ratio(ref_hits, ref_n),
+            consistency=_ratio(same, total),
+            consistency_terms=len(repeated),
+            forbidden=sum(t.forbidden for t in entries),
         )
-        zh = Counter(h.zh for h in group).most_common(1)[0][0]
-        rows.append(
+
+    def table(self) -> list[TermRow]:
+        """What :func:`term_table` gives for every hit added."""
+        rows = [
             TermRow(
                 entry=entry,
-                zh=zh,
-                en=group[0].en,
-                glossary=group[0].glossary,
-                occurrences=len(group),
-                hits=sum(h.found for h in group),
-                ref_occurrences=sum(bool(h.in_ref) for h in group),
-                ref_hits=sum(bool(h.in_ref) and h.found for h in group),
-                forbidden=sum(len(h.forbidden) for h in group),
-                renderings=renderings,
+                zh=t.zh.most_common(1)[0][0],
+                en=t.en,
+                glossary=t.glossary,
+                occurrences=t.n,
+                hits=t.hits,
+                ref_occurrences=t.ref_n,
+                ref_hits=t.ref_hits,
+                forbidden=t.forbidden,
+                renderings=tuple(
+                    (t.surface[key].most_common(1)[0][0], n) for key, n in t.keys.most_common()
+                ),
             )
-        )
-    rows.sort(key=lambda r: (-r.occurrences, r.zh))
-    return rows
+            for entry, t in self._entries.items()
+        ]
+        rows.sort(key=lambda r: (-r.occurrences, r.zh))
+        return rows
+
+
+class StatTotals:
+    """Running sums of sacreBLEU sufficient statistics, one part (a document) at a time.
+
+    Every metric here sums per-segment statistics before it computes a score, so the corpus
+    figures of the sums are exactly those of all the segments at once, in memory that does
+    not grow with the corpus. Only metrics every part has are kept; one part without
+    statistics (no reference) leaves the corpus without scores.
+    """
+
+    def __init__(self) -> None:
+        self._sums: dict[str, list[Any]] = {}
+        self._common: set[str] | None = None
+        self.complete = True  # every part so far had statistics
+
+    def add(self, stats: Mapping[str, Sequence[Sequence[Any]]] | None) -> None:
+        """Add one part's :meth:`RefStats.stats_json` (``None``: that part has none)."""
+        if stats is None:
+            self.complete = False
+            return
+        names = {m for m in SACREBLEU_METRICS if m in stats}
+        self._common = names if self._common is None else self._common & names
+        for name in names:
+            acc = self._sums.get(name)
+            for row in stats[name]:  # in order, as sacreBLEU's own sum over segments
+                acc = list(row) if acc is None else [a + b for a, b in zip(acc, row, strict=True)]
+            if acc is not None:
+                self._sums[name] = acc
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The metrics every part had (none once a part had no statistics)."""
+        if not self.complete or not self._common:
+            return ()
+        return tuple(m for m in SACREBLEU_METRICS if m in self._common and m in self._sums)
+
+    def ref_stats(self) -> RefStats | None:
+        """The totals as a one-row :class:`RefStats` (corpus scores, details, signatures)."""
+        names = self.metrics
+        if not names:
+            return None
+        return RefStats.from_stats([{name: [self._sums[name]] for name in names}])
 
 
 def _stats_chunk(

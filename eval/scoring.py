@@ -24,7 +24,7 @@ signature. BLEU/chrF/TER need ``ref``; ``metrics`` chooses among them (TER is sl
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -32,8 +32,10 @@ from unmt.eval.glossary.load import Glossary, load_glossaries
 from unmt.eval.metrics import (
     SACREBLEU_METRICS,
     RefStats,
+    StatTotals,
     TermRow,
     TermSummary,
+    TermTally,
     summarize_terms,
     term_table,
 )
@@ -272,37 +274,43 @@ class DocumentPart:
 
 
 def combine_documents(
-    parts: Sequence[DocumentPart],
+    parts: Iterable[DocumentPart],
     matcher: TermMatcher,
     *,
     context: Mapping[str, str] | None = None,
 ) -> ScoreResult:
     """The corpus result of documents already scored, without matching or scoring again.
 
-    Term figures come from the documents' raw hits; BLEU/chrF/TER from their concatenated
-    sufficient statistics (exactly what scoring every segment at once gives), and only when
-    every document has them. The result holds no segments (``segment_count`` says how many):
-    each document's own report shows them.
+    Term figures come from the documents' raw hits; BLEU/chrF/TER from their summed sufficient
+    statistics (exactly what scoring every segment at once gives), and only when every document
+    has them. ``parts`` is consumed once, one document at a time, and no hit or statistic is
+    kept past its document: memory grows with the glossary and the number of documents (one
+    small row each), not with segments or hits. The result holds no segments
+    (``segment_count`` says how many): each document's own report shows them.
     """
-    with_stats = bool(parts) and all(p.stats is not None for p in parts)
-    stats = RefStats.from_stats([dict(p.stats or {}) for p in parts]) if with_stats else None
-    if stats is not None and not stats.metrics:
-        stats = None
+    tally, totals = TermTally(), StatTotals()
+    rows: list[tuple[str, int, TermSummary, dict[str, float | None]]] = []
     empty: dict[str, float | None] = dict.fromkeys(SACREBLEU_METRICS)
-    documents = []
     start = 0
     for p in parts:
-        idx = range(start, start + p.segments)
         start += p.segments
-        scores = stats.scores(idx) if stats is not None and p.segments else empty
-        documents.append(DocumentResult(p.doc, p.segments, summarize_terms(p.hits), scores))
-    hits = [h for p in parts for h in p.hits]
+        tally.add(p.hits)
+        totals.add(p.stats)
+        own = RefStats.from_stats([dict(p.stats)]) if p.stats is not None and p.segments else None
+        scores = own.scores() if own is not None else empty
+        rows.append((p.doc, p.segments, summarize_terms(p.hits), scores))  # no hit is kept
+    common = set(totals.metrics)
+    documents = tuple(
+        DocumentResult(doc, n, terms, {m: (v if m in common else None) for m, v in scores.items()})
+        for doc, n, terms, scores in rows
+    )
+    stats = totals.ref_stats()
     return ScoreResult(
         segments=(),
-        terms=summarize_terms(hits),
+        terms=tally.summary(),
         scores=stats.scores() if stats is not None else empty,
-        documents=tuple(documents),
-        table=tuple(term_table(hits)),
+        documents=documents,
+        table=tuple(tally.table()),
         signature=_signature(matcher, context, stats),
         glossary=_glossary_info(matcher),
         details={m: stats.detail(m) for m in stats.metrics} if stats is not None else {},

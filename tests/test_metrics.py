@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from unmt.eval.metrics import RefStats, rendering_key, summarize_terms, term_table
+from unmt.eval.metrics import (
+    RefStats,
+    StatTotals,
+    TermTally,
+    rendering_key,
+    summarize_terms,
+    term_table,
+)
 from unmt.records import TermHit
 
 
@@ -81,6 +88,39 @@ def test_term_table_groups_renderings() -> None:
     assert ms.accuracy == pytest.approx(0.75)
     assert ms.renderings == (("Member States", 3), ("", 1))
     assert ms.to_json()["renderings"] == [["Member States", 3], ["", 1]]
+
+
+def test_tally_in_batches_equals_all_at_once() -> None:
+    """The corpus report adds one document's hits at a time: the figures must not depend on
+    how the hits were cut."""
+    hits = [
+        hit("ms", True, "Member States", zh="会员国", in_ref=True),
+        hit("sg", False, zh="秘书长"),
+        hit("ms", True, "member state", zh="会员国"),
+        hit("ms", False, "nations", zh="会员国", forbidden=(("nations", 0, 7),)),
+        hit("sg", True, "Secretary-General", zh="秘书长", in_ref=True),
+        hit("sg", True, "Secretary General", zh="秘书长"),
+    ]
+    tally = TermTally()
+    for cut in ([0, 1], [], [2, 3, 4], [5]):
+        tally.add(hits[i] for i in cut)
+    assert tally.summary() == summarize_terms(hits)
+    assert tally.table() == term_table(hits)
+    assert tally.summary().consistency == pytest.approx(4 / 6)  # 2 of 3 each (a miss never counts)
+
+
+def test_stat_totals_equal_scoring_at_once() -> None:
+    """Summed sufficient statistics, part by part, give sacreBLEU's corpus figures exactly."""
+    whole = RefStats(HYPS, REFS)
+    totals = StatTotals()
+    for lo, hi in ((0, 1), (1, 1), (1, 4)):
+        totals.add(RefStats(HYPS[lo:hi], REFS[lo:hi]).stats_json())
+    summed = totals.ref_stats()
+    assert summed is not None and totals.metrics == whole.metrics
+    assert summed.scores() == whole.scores()
+    assert [summed.detail(m) for m in whole.metrics] == [whole.detail(m) for m in whole.metrics]
+    totals.add(None)  # a part without a reference: no corpus scores
+    assert totals.ref_stats() is None
 
 
 def test_rendering_key() -> None:

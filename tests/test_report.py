@@ -198,7 +198,7 @@ def test_corpus_combined_from_documents_equals_scoring_at_once() -> None:
         assert one.ref_stats is not None
         stats = json.loads(json.dumps(one.ref_stats.stats_json()))  # as stats.json keeps them
         parts.append(DocumentPart(doc, len(idx), tuple(one.hits), stats))
-    combined = combine_documents(parts, matcher, context={"model": "m@1"})
+    combined = combine_documents(iter(parts), matcher, context={"model": "m@1"})  # read once
     assert combined.scores == whole.scores and combined.details == whole.details
     assert combined.terms == whole.terms and combined.table == whole.table
     assert combined.documents == whole.documents

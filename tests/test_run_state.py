@@ -164,3 +164,34 @@ def test_store_records_one_row_per_stage(doc: Path, tmp_path: Path, tiny_model_d
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["documents"]["a"] == docs["a"].to_json()
     store.close()
+
+
+def test_state_is_read_per_document_not_held_whole(
+    tmp_path: Path, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With caches far smaller than the corpus, a run gives the same files, a re-run hashes
+    nothing, and the streamed manifest.json is byte for byte the whole state dumped at once."""
+    from unmt.pipeline.run.rundir import RunDir, output_files
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(7):
+        (folder / f"d{i}.zh.txt").write_text(ZH.replace("报告", f"第{i}号报告"), encoding="utf-8")
+    big = tmp_path / "big"
+    assert _run(folder, big, tiny_model_dir) == 0
+    monkeypatch.setattr(rundir, "_DOC_CACHE", 2)
+    monkeypatch.setattr(rundir, "_FILE_CACHE", 3)
+    small = tmp_path / "small"
+    assert _run(folder, small, tiny_model_dir) == 0
+    want, got = output_files(big), output_files(small)
+    assert len(got) > 7 * 5 and got == want  # every document's files and the corpus report
+    hashed: list[str] = []
+    real = rundir.sha256_file
+    monkeypatch.setattr(rundir, "sha256_file", lambda p: hashed.append(str(p)) or real(p))
+    assert _run(folder, small, tiny_model_dir) == 0
+    assert hashed == []  # file hashes read from the store, not kept in memory
+    run = RunDir(small, create=False)
+    assert list(run.documents()) == [f"d{i}" for i in range(7)]  # registration order
+    whole = json.dumps(run.manifest(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    run.close()
+    assert (small / "manifest.json").read_text(encoding="utf-8") == whole

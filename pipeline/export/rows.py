@@ -110,7 +110,10 @@ def collect(run_dirs: Sequence[str | Path], *, include_flagged: bool = False) ->
             )
         result.runs.append(run.path)
         manifest = run.meta
-        run.close()
+        try:
+            entries = run.documents()
+        finally:
+            run.close()
         if not result.settings:
             result.settings = dict(manifest.get("settings", {}))
         for name, value in manifest.get("signatures", {}).items():
@@ -118,7 +121,7 @@ def collect(run_dirs: Sequence[str | Path], *, include_flagged: bool = False) ->
         translator = manifest.get("translator")
         if translator and translator not in result.translators:
             result.translators.append(translator)
-        for doc_id, entry in run.documents().items():
+        for doc_id, entry in entries.items():
             sha = str(entry.sha256 or "")
             if doc_id in sources:
                 if sources[doc_id] == sha:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from unmt.eval.scoring import DocumentPart, combine_documents
@@ -43,7 +44,11 @@ def _document_part(doc_dir: Path, doc: str) -> DocumentPart:
 
 
 def corpus_report(
-    run: RunDir, config: RunConfig, done: list[str], failed: dict[str, str]
+    run: RunDir,
+    config: RunConfig,
+    done: list[str],
+    failed: dict[str, str],
+    flags: Mapping[str, Sequence[str]] | None = None,
 ) -> Path | None:
     """Write ``report.html|md|json`` over every finished document; skipped when unchanged.
 
@@ -53,6 +58,7 @@ def corpus_report(
     the summary, the per-document table (linking to each document's report) and the term
     table; segments are in the per-document reports. Failed documents and flags are listed in
     its details. It is redone when its key changes or any of its files changed since.
+    ``flags`` (every done document's flags) saves reading each document's entry again.
     """
     from unmt.eval.report.write import write_report
 
@@ -62,7 +68,9 @@ def corpus_report(
     glossaries = st.glossary_files(config.glossaries)
     matcher = st.term_matcher(tuple(str(g) for g in glossaries))
     context = score_context(run)
-    docs = run.documents()
+    if flags is None:
+        flags = {d: run.document(d).flags for d in done}
+    flags = {d: list(flags[d]) for d in done}
     inputs = {
         f"{d}/{name}": run.doc_dir(d) / name for d in done for name in ("terms.jsonl", "stats.json")
     }
@@ -73,7 +81,7 @@ def corpus_report(
             "context": context,
             "failed": failed,
             "terms": str(matcher.signature),
-            "flags": {d: docs[d].flags for d in done},
+            "flags": flags,
         },
         {d: run.digest(p) for d, p in inputs.items()},
     )
@@ -85,13 +93,13 @@ def corpus_report(
         and all(p.is_file() and recorded.get(n) == run.digest(p) for n, p in paths.items())
     ):
         return paths["html"]
-    parts = [_document_part(run.doc_dir(d), d) for d in done]
+    parts = (_document_part(run.doc_dir(d), d) for d in done)  # one document in memory at a time
     result = combine_documents(parts, matcher, context=context)
     details = dict(result.details)
     for doc_id, error in failed.items():
         details[f"failed:{doc_id}"] = f"document {doc_id} FAILED: {error}"
     for doc_id in done:
-        for flag in docs[doc_id].flags:
+        for flag in flags[doc_id]:
             details[f"flag:{doc_id}"] = f"document {doc_id}: {flag}"
     links = {d: f"{DOCS_DIR}/{d}/report.html" for d in done}
     result = dataclasses.replace(result, details=details, document_links=links)
@@ -99,7 +107,7 @@ def corpus_report(
         write_report(result, path)
     signatures = {k: str(v) for k, v in result.signature.items()}
     for d in done:
-        align = docs[d].stages.get("align")
+        align = run.document(d).stages.get("align")
         if align:
             signatures["align"] = align.settings.get("aligner", "")
             break

@@ -112,6 +112,7 @@ class RayEngine:
         else:
             self.ray.init(num_cpus=os.cpu_count() or 1, _node_ip_address="127.0.0.1", **options)
         self._task = self.ray.remote(num_cpus=1)(rn._worker)
+        self._actors: list[Any] = []
 
     def each(self, docs: list[DocInput], phase: str) -> None:
         live = [d for d in docs if self.run.document(d.doc_id).status != "failed"]
@@ -133,20 +134,27 @@ class RayEngine:
                 continue
             self.run.put_entry(doc.doc_id, entry)
 
+    def _translators(self, live: int) -> list[Any]:
+        """The translator actors, started at the first chunk with a live document and kept
+        for the run (each loads its model once)."""
+        if not self._actors:
+            cache = str(self.config.translate.cache or self.run.path / CACHE_NAME)
+            check = st.open_run_translator(self.config, Path(cache))  # bad model: exit 2 here
+            try:
+                self.run.update(translator=check.identity())
+            finally:
+                check.close()
+            actor_cls = self.ray.remote(num_cpus=self.config.translator_cpus)(_TranslatorActor)
+            count = min(self.config.translators, live)
+            path = str(self.run.path)
+            self._actors = [actor_cls.remote(path, self.config, cache) for _ in range(count)]
+        return self._actors
+
     def translate_all(self, docs: list[DocInput], *, progress: bool) -> None:
         live = [d for d in docs if self.run.document(d.doc_id).status != "failed"]
         if not live:
             return
-        cache = str(self.config.translate.cache or self.run.path / CACHE_NAME)
-        check = st.open_run_translator(self.config, Path(cache))  # bad model: exit 2 here
-        try:
-            self.run.update(translator=check.identity())
-        finally:
-            check.close()
-        actor_cls = self.ray.remote(num_cpus=self.config.translator_cpus)(_TranslatorActor)
-        count = min(self.config.translators, len(live))
-        actors = [actor_cls.remote(str(self.run.path), self.config, cache) for _ in range(count)]
-        idle = list(actors)
+        idle = list(self._translators(len(live)))
         queue = list(live)
         pending: dict[Any, DocInput] = {}
         owner: dict[Any, Any] = {}
@@ -159,8 +167,10 @@ class RayEngine:
             ready, _ = self.ray.wait(list(pending), num_returns=1)
             idle.append(owner.pop(ready[0]))
             self._collect({ready[0]: pending.pop(ready[0])})
-        for actor in actors:
-            self.ray.kill(actor)
 
     def close(self) -> None:
-        self.ray.shutdown()
+        try:
+            for actor in self._actors:
+                self.ray.kill(actor)
+        finally:
+            self.ray.shutdown()

@@ -38,7 +38,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,9 @@ BOOKKEEPING = (MANIFEST, STATE_FILE, LOCK_FILE, CACHE_NAME)
 _MISSING = object()
 MANIFEST_FORMAT = 1
 DOCS_DIR = "docs"
+#: documents and file hashes kept in memory at once (the store holds all of them)
+_DOC_CACHE = 256
+_FILE_CACHE = 8192
 _VERSIONED = ("sacrebleu", "transformers", "ctranslate2", "torch", "datasets", "sentencepiece")
 
 
@@ -134,7 +138,12 @@ class RunDir:
         create: create the directory (``False`` for read-only use such as ``unmt export``).
         persist: write every change to the state store; ``False`` in worker processes, whose
             document entries the parent process records.
-        only: load just this document (worker processes work on one document at a time).
+        only: the document a worker process works on (read ahead of its first use).
+
+    Documents are read from the store when first used and kept in a small cache: a run's
+    memory does not grow with its corpus. Every change is written to the store at once, so a
+    cached entry can always be dropped; without a store to write to (a worker, ``unmt
+    export``, a run of an earlier unmt read in place) entries stay until the object goes.
     """
 
     def __init__(
@@ -154,12 +163,13 @@ class RunDir:
             raise UserError("no such run directory", path=self.path, hint="run `unmt run` first")
         self._lock = threading.RLock()
         self._run_lock: RunLock | None = None
-        #: path -> ((inode, size, mtime_ns), sha256) of every file hashed or recorded
-        self._files: dict[str, tuple[tuple[int, int, int], str]] = {}
-        self._files_loaded = False
+        #: path -> ((inode, size, mtime_ns), sha256) of files hashed or read from the store
+        self._files: OrderedDict[str, tuple[tuple[int, int, int], str]] = OrderedDict()
         self.store: StateStore | None = None
         self.meta: dict[str, Any] = {}
-        self.docs: dict[str, DocEntry] = {}
+        #: documents used lately (all of them where there is no store to read them again from)
+        self._docs: OrderedDict[str, DocEntry] = OrderedDict()
+        self._all_loaded = False  # _docs is every document (a manifest read in place)
         #: whether anything was recorded since opening (else manifest.json is still current)
         self.dirty = False
         self._open(create, only)
@@ -182,22 +192,27 @@ class RunDir:
         if self.state_path.is_file():
             self.store = StateStore(self.state_path, create=False, readonly=not self.persist)
             self.meta = {k: v for k, v in self.store.meta().items() if k not in ("tool", "format")}
-            self.docs = self.store.documents(only)
-            if only is None:  # one query instead of one per file
-                self._files, self._files_loaded = self.store.files(), True
+            if only is not None:
+                self.document(only)
             return
         if self.manifest_path.is_file():
-            self.meta, self.docs = read_manifest(self.manifest_path)
+            self.meta, docs = read_manifest(self.manifest_path)
             if self.persist:  # a run directory of an earlier unmt: migrate it
                 log.info("%s: moving manifest.json into a state store", self.path)
                 self.store = StateStore(self.state_path)
                 self.store.put_meta(**self.meta)
-                self.store.put_documents(self.docs.items(), replace=True)
-                self._files_loaded = True  # a new store: it knows no file yet
+                self.store.put_documents(docs.items(), replace=True)
+            else:
+                self._docs, self._all_loaded = OrderedDict(docs), True
             return
         if self.persist:
             self.store = StateStore(self.state_path)
-            self._files_loaded = True
+        self._all_loaded = self.store is None
+
+    @property
+    def _evictable(self) -> bool:
+        """Whether a cached entry may be dropped: every change of it is in the store."""
+        return self.persist and self.store is not None
 
     def acquire(self) -> None:
         """Take the run lock (a ``UserError`` naming the holder when another run has it)."""
@@ -228,19 +243,25 @@ class RunDir:
         sig = (st.st_ino, st.st_size, st.st_mtime_ns)
         with self._lock:
             known = self._files.get(key)
-        if known is not None and known[0] == sig:
-            return known[1]
-        digest = None
-        if not self._files_loaded and self.store is not None:  # a worker: ask the store
-            digest = self.store.file_digest(key, sig)
+            if known is not None and known[0] == sig:
+                self._files.move_to_end(key)
+                return known[1]
+            digest = self.store.file_digest(key, sig) if self.store is not None else None
         if digest is None:
             digest = sys.intern(sha256_file(key))  # one string for the same hash everywhere
             with self._lock:
                 if (store := self._writable()) is not None:
                     store.put_file(key, sig, digest)
         with self._lock:
-            self._files[key] = (sig, digest)
+            self._remember_files({key: (sig, digest)})
         return digest
+
+    def _remember_files(self, files: Mapping[str, tuple[tuple[int, int, int], str]]) -> None:
+        self._files.update(files)
+        for key in files:
+            self._files.move_to_end(key)
+        while len(self._files) > _FILE_CACHE:
+            self._files.popitem(last=False)
 
     def _writable(self) -> StateStore | None:
         """The store to record a change in (marking the state changed), or None (a worker)."""
@@ -275,22 +296,60 @@ class RunDir:
             if changed and (store := self._writable()) is not None:
                 store.put_meta(**changed)
 
-    def manifest(self) -> dict[str, Any]:
-        """The whole state as one JSON-ready dict (the ``manifest.json`` export)."""
+    def iter_documents(self, *, by_id: bool = False) -> Iterator[tuple[str, DocEntry]]:
+        """Every document with its entry, one at a time (registration order, or by id)."""
+        if self.store is None or self._all_loaded:
+            with self._lock:
+                items = list(self._docs.items())
+            yield from (sorted(items) if by_id else items)
+            return
         with self._lock:
-            return {
-                **self.meta,
-                "format": MANIFEST_FORMAT,
-                "documents": {d: e.to_json() for d, e in self.docs.items()},
-            }
+            ids = {d for d, e in self._docs.items() if e.stages or e != DocEntry()}
+        for doc, entry in self.store.iter_documents(by_id=by_id):
+            with self._lock:  # a worker's entries newer than the store's
+                entry = self._docs.get(doc, entry) if not self._evictable else entry
+            ids.discard(doc)
+            yield doc, entry
+        for doc in sorted(ids):  # changed in a worker but not recorded anywhere
+            yield doc, self._docs[doc]
+
+    def manifest(self) -> dict[str, Any]:
+        """The whole state as one JSON-ready dict (what ``manifest.json`` holds)."""
+        docs = {d: e.to_json() for d, e in self.iter_documents()}
+        with self._lock:
+            return {**self.meta, "format": MANIFEST_FORMAT, "documents": docs}
 
     def write_manifest(self) -> None:
-        """Write ``manifest.json`` (atomically) from the state, unless it is already current."""
+        """Write ``manifest.json`` (atomically) from the state, unless it is already current.
+
+        Written one document at a time, straight from the store: the same bytes as
+        ``json.dumps(self.manifest(), indent=1, sort_keys=True)``, in memory that does not
+        grow with the corpus.
+        """
         if not self.persist or (not self.dirty and self.manifest_path.is_file()):
             return
-        text = json.dumps(self.manifest(), ensure_ascii=False, indent=1, sort_keys=True)
+
+        def dump(value: Any, depth: int) -> str:
+            text = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+            return text.replace("\n", "\n" + " " * depth)  # JSON strings hold no raw newline
+
+        with self._lock:
+            meta = {**self.meta, "format": MANIFEST_FORMAT}
+        keys = sorted([*meta, "documents"])
         with atomic_output(self.manifest_path) as fh:
-            fh.write(text + "\n")
+            fh.write("{")
+            for i, key in enumerate(keys):
+                fh.write(("," if i else "") + "\n " + json.dumps(key, ensure_ascii=False) + ": ")
+                if key != "documents":
+                    fh.write(dump(meta[key], 1))
+                    continue
+                n = 0
+                for doc, entry in self.iter_documents(by_id=True):
+                    fh.write(("," if n else "{") + "\n  " + json.dumps(doc, ensure_ascii=False))
+                    fh.write(": " + dump(entry.to_json(), 2))
+                    n += 1
+                fh.write("\n }" if n else "{}")
+            fh.write("\n}\n")
 
     # -- documents --------------------------------------------------------------------------
     def doc_dir(self, doc_id: str) -> Path:
@@ -299,7 +358,37 @@ class RunDir:
     def document(self, doc_id: str) -> DocEntry:
         """A document's entry (created empty, not yet recorded, when new)."""
         with self._lock:
-            return self.docs.setdefault(doc_id, DocEntry())
+            entry = self._docs.get(doc_id)
+            if entry is not None:
+                self._docs.move_to_end(doc_id)
+                return entry
+            entry = None if self._all_loaded else self._load(doc_id)
+            return self._keep(doc_id, entry if entry is not None else DocEntry())
+
+    def recorded(self, doc_id: str) -> DocEntry | None:
+        """A document's recorded fields (its stages possibly left out), or ``None`` when new."""
+        with self._lock:
+            entry = self._docs.get(doc_id)
+            if entry is not None or self._all_loaded or self.store is None:
+                return entry
+            return self.store.entry(doc_id)
+
+    def _load(self, doc_id: str) -> DocEntry | None:
+        """Read a document from the store, with the hashes of the files in its folder."""
+        if self.store is None:
+            return None
+        entry = self.store.document(doc_id)
+        if entry is not None and entry.stages:
+            folder = os.path.abspath(self.doc_dir(doc_id)) + os.sep
+            self._remember_files(self.store.files_under(folder))
+        return entry
+
+    def _keep(self, doc_id: str, entry: DocEntry) -> DocEntry:
+        self._docs[doc_id] = entry
+        if self._evictable:
+            while len(self._docs) > _DOC_CACHE:
+                self._docs.popitem(last=False)
+        return entry
 
     def set_document(self, doc_id: str, **fields: Any) -> None:
         """Update fields of a document's entry (status, error, flags), one transaction."""
@@ -315,31 +404,45 @@ class RunDir:
     def put_entry(self, doc_id: str, entry: DocEntry) -> None:
         """Record a whole entry (a worker process's result), stages included."""
         with self._lock:
-            if self.docs.get(doc_id) == entry:
+            if self.document(doc_id) == entry:
                 return
-            self.docs[doc_id] = entry
+            self._keep(doc_id, entry)
             if (store := self._writable()) is not None:
                 store.put_documents([(doc_id, entry)], replace=False)
 
-    def register(self, entries: dict[str, DocEntry]) -> None:
-        """Make ``entries`` the run's documents, in order (others are dropped from the state).
+    def register(self, entries: Iterable[tuple[str, DocEntry]]) -> list[str]:
+        """Make ``entries`` the run's documents, in order; return the ids dropped from the state.
 
-        Only what differs from the recorded state is written: re-registering an unchanged
-        corpus writes nothing.
+        ``entries`` is read once, one at a time (it may read the state as it goes). Each
+        entry's fields and position are recorded where they differ (re-registering an
+        unchanged corpus writes nothing); its stages are kept as recorded (a new document has
+        none), whatever the entry holds. Documents not among ``entries`` are dropped, their
+        files left in place.
         """
         with self._lock:
-            same = list(self.docs) == list(entries) and all(
-                self.docs[d] == e for d, e in entries.items()
-            )
-            if same:
-                return
-            self.docs = dict(entries)
-            if (store := self._writable()) is not None:
-                store.put_documents(self.docs.items(), replace=True)
+            if self.store is None or not self.persist:
+                docs = OrderedDict(entries)
+                dropped = [d for d in self._docs if d not in docs]
+                self._docs, self._all_loaded = docs, True
+                return dropped
+            seen: set[str] = set()
+            with self.store.batch():  # one commit for the whole corpus
+                for pos, (doc_id, entry) in enumerate(entries):
+                    seen.add(doc_id)
+                    if self.store.place_document(doc_id, pos, entry):
+                        self.dirty = True
+                    self._docs.pop(doc_id, None)  # read again, stages and all, when used
+                dropped = [d for d in self.store.doc_ids() if d not in seen]
+                if dropped:
+                    self.store.drop_documents(dropped)
+                    self.dirty = True
+                    for d in dropped:
+                        self._docs.pop(d, None)
+            return dropped
 
     def documents(self) -> dict[str, DocEntry]:
-        with self._lock:
-            return dict(self.docs)
+        """Every document (read whole: for small runs and tests; see :meth:`iter_documents`)."""
+        return dict(self.iter_documents())
 
     # -- stages -----------------------------------------------------------------------------
     def is_current(

@@ -2,13 +2,18 @@
 
 Per document: segment (and segment the reference) -> translate -> align with the reference when
 there is one (never without: source and MT are 1-1 by construction) -> score -> report; then a
-corpus report over every finished document. Three phases:
+corpus report over every finished document. Documents go through in chunks of
+:data:`CHUNK_DOCS` (in input order), each chunk in three phases:
 
 1. *prepare* (cheap, over documents in ``jobs`` processes): segmentation;
 2. *translate* (one model, documents in order): the translator is opened only when some document
    needs translating, and its persistent cache (``RUN_DIR/cache.sqlite`` unless ``cache`` is
    set) makes an interrupted run resume without translating a segment twice;
 3. *finish* (cheap, in ``jobs`` processes): alignment, scoring, the document's report.
+
+The engine (its worker processes, its translator) lives for the whole run; chunks keep what a
+run holds in memory to one chunk's documents however large the corpus (the state store holds
+the rest), and every document's files are the same whatever the chunking.
 
 A document that fails (missing file, bad encoding, empty) is recorded in the manifest and the
 corpus report; the others go on. Each stage is skipped when its inputs and settings did not
@@ -27,7 +32,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,6 +55,9 @@ from unmt.pipeline.run.state import DocEntry
 from unmt.pipeline.run.table import DocContext, stages_of
 
 log = logging.getLogger(__name__)
+
+#: documents taken through the three phases together (see the module docstring)
+CHUNK_DOCS = 256
 
 
 @dataclass
@@ -204,42 +212,57 @@ def _worker(run_path: str, config: RunConfig, doc: DocInput, phase: str) -> DocE
         run.close()
 
 
-def _each(run: RunDir, config: RunConfig, docs: list[DocInput], phase: str) -> None:
-    """Run a cheap phase over ``docs``, in ``config.jobs`` processes when more than one."""
-    docs = [d for d in docs if run.document(d.doc_id).status != "failed"]
-    if config.jobs == 1 or len(docs) < 2:
-        stages = DocStages(run, config)
-        for doc in docs:
-            _guard(run, doc, functools.partial(_step, stages, doc, phase))
-        return
+def _worker_pool(config: RunConfig) -> concurrent.futures.ProcessPoolExecutor:
+    """``config.jobs`` worker processes for the cheap phases (started once per run)."""
     ctx = multiprocessing.get_context("spawn")
     level = logging.getLogger("unmt").getEffectiveLevel()
     if config.quiet:
         level = max(level, logging.ERROR)
-    with concurrent.futures.ProcessPoolExecutor(
+    return concurrent.futures.ProcessPoolExecutor(
         config.jobs, mp_context=ctx, initializer=_init_worker, initargs=(level,)
-    ) as pool:
-        futures = {pool.submit(_worker, str(run.path), config, d, phase): d for d in docs}
-        for fut in concurrent.futures.as_completed(futures):
-            doc = futures[fut]
-            try:
-                entry = fut.result()
-            except WriteError:
-                raise
-            except Exception as exc:  # a crashed worker fails its document only
-                run.set_document(doc.doc_id, status="failed", error=_error_text(exc))
-                continue
-            run.put_entry(doc.doc_id, entry)
+    )
+
+
+def _each(
+    run: RunDir,
+    config: RunConfig,
+    docs: list[DocInput],
+    phase: str,
+    pool: Callable[[], concurrent.futures.ProcessPoolExecutor] | None = None,
+) -> None:
+    """Run a cheap phase over ``docs``, in ``pool()``'s processes when ``jobs`` > 1."""
+    docs = [d for d in docs if run.document(d.doc_id).status != "failed"]
+    if config.jobs == 1 or len(docs) < 2 or pool is None:
+        stages = DocStages(run, config)
+        for doc in docs:
+            _guard(run, doc, functools.partial(_step, stages, doc, phase))
+        return
+    executor = pool()
+    futures = {executor.submit(_worker, str(run.path), config, d, phase): d for d in docs}
+    for fut in concurrent.futures.as_completed(futures):
+        doc = futures[fut]
+        try:
+            entry = fut.result()
+        except WriteError:
+            raise
+        except Exception as exc:  # a crashed worker fails its document only
+            run.set_document(doc.doc_id, status="failed", error=_error_text(exc))
+            continue
+        run.put_entry(doc.doc_id, entry)
 
 
 class Engine(Protocol):
-    """Where a run's work happens; results are always recorded by the driver (this process)."""
+    """Where a run's work happens; results are always recorded by the driver (this process).
+
+    One engine serves a whole run, chunk after chunk: what it starts (processes, a model,
+    actors) it starts once and releases in :meth:`close`.
+    """
 
     def each(self, docs: list[DocInput], phase: str) -> None:
         """Run a cheap phase (``prepare``: segmentation; ``finish``: align, score, report)."""
 
     def translate_all(self, docs: list[DocInput], *, progress: bool) -> None:
-        """Translate every live document."""
+        """Translate every live document of ``docs``."""
 
     def close(self) -> None:
         """Release what the engine started."""
@@ -250,38 +273,82 @@ class LocalEngine:
 
     def __init__(self, run: RunDir, config: RunConfig) -> None:
         self.run, self.config = run, config
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._translator: Any = None
+        self._identity: dict[str, Any] = {}
+        self._bar: st.SegmentBar | None = None
+
+    def _workers(self) -> concurrent.futures.ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = _worker_pool(self.config)
+        return self._pool
 
     def each(self, docs: list[DocInput], phase: str) -> None:
-        _each(self.run, self.config, docs, phase)
+        _each(self.run, self.config, docs, phase, self._workers)
 
     def translate_all(self, docs: list[DocInput], *, progress: bool) -> None:
-        _translate_all(self.run, self.config, docs, progress=progress)
+        """Translate every live document of ``docs`` in order through the run's one translator.
+
+        The translator is opened (model resolved, identity known: cheap) at the first chunk with
+        a live document, because its identity (model revision or weights hash, backend,
+        compute type) is part of the translate stage's key; the engine itself loads only if a
+        segment is not cached. The progress bar counts segments over the whole run.
+        """
+        run = self.run
+        live = [d for d in docs if run.document(d.doc_id).status != "failed"]
+        if not live:
+            return
+        if self._translator is None:
+            self._translator = st.open_run_translator(self.config, run.path / CACHE_NAME)
+            self._identity = self._translator.identity()
+            run.update(translator=self._identity)
+            self._bar = st.SegmentBar("translating", enabled=progress)
+        bar = self._bar
+        assert bar is not None
+        stages = DocStages(run, self.config)
+        sizes = [run.document(d.doc_id).stages["segment.zh"].info["segments"] for d in live]
+        bar.extend(sum(sizes))
+        for doc, size in zip(live, sizes, strict=True):
+            start = bar.n
+            step = functools.partial(
+                stages.translate, doc, self._translator, self._identity, bar.update
+            )
+            _guard(run, doc, step)
+            bar.catch_up(start + size)
 
     def close(self) -> None:
-        return None
+        try:
+            if self._bar is not None:
+                self._bar.close()
+            if self._translator is not None:
+                self._translator.close()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
 
 
 def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
     """Record inputs, settings and versions; start each document's entry afresh or keep it."""
-    known = run.documents()
-    entries = {}
-    for doc in docs:
-        old = known.get(doc.doc_id)
-        entry = DocEntry(
-            source=str(doc.source),
-            reference=None if doc.reference is None else str(doc.reference),
-            stages=old.stages if old is not None else {},
-        )
-        if old is not None and old.status == "done":
-            # a finished document stays "done" (and keeps its flags) while its stages are
-            # checked again; any stage that fails marks it failed
-            entry.status, entry.flags = "done", list(old.flags)
-        if doc.source.is_file():
-            entry.sha256 = run.digest(doc.source)
-        if doc.reference is not None and doc.reference.is_file():
-            entry.reference_sha256 = run.digest(doc.reference)
-        entries[doc.doc_id] = entry
-    dropped = sorted(set(known) - set(entries))
+
+    def entries() -> Iterator[tuple[str, DocEntry]]:
+        for doc in docs:  # one document at a time: a corpus is never held in memory whole
+            old = run.recorded(doc.doc_id) or DocEntry()
+            entry = DocEntry(
+                source=str(doc.source),
+                reference=None if doc.reference is None else str(doc.reference),
+                stages=old.stages,  # the stages stay as recorded (none for a new document)
+            )
+            if old.status == "done":
+                # a finished document stays "done" (and keeps its flags) while its stages are
+                # checked again; any stage that fails marks it failed
+                entry.status, entry.flags = "done", list(old.flags)
+            if doc.source.is_file():
+                entry.sha256 = run.digest(doc.source)
+            if doc.reference is not None and doc.reference.is_file():
+                entry.reference_sha256 = run.digest(doc.reference)
+            yield doc.doc_id, entry
+
+    dropped = sorted(run.register(entries()))
     if dropped:
         shown = ", ".join(dropped[:10]) + (
             f" and {len(dropped) - 10} more" if len(dropped) > 10 else ""
@@ -299,7 +366,6 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
         if k not in (*EXECUTION_SETTINGS, "translate")
     }
     settings.update(config.translation_settings(), cache=config.translate.cache)
-    run.register(entries)
     run.update(settings=settings, versions=library_versions())
     for doc in docs:
         for label, path in (("source", doc.source), ("reference", doc.reference)):
@@ -307,35 +373,6 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
                 what = "no such file" if not path.exists() else "not a file"
                 error = f"{path}: {what} ({label}); check the path"
                 run.set_document(doc.doc_id, status="failed", error=error)
-
-
-def _translate_all(run: RunDir, config: RunConfig, docs: list[DocInput], *, progress: bool) -> None:
-    """Translate every live document in order through one translator.
-
-    The translator is opened (model resolved, identity known: cheap) whenever a document is
-    live, because its identity (model revision or weights hash, backend, compute type) is part
-    of the translate stage's key; the engine itself loads only if a segment is not cached.
-    """
-    live = [d for d in docs if run.document(d.doc_id).status != "failed"]
-    if not live:
-        return
-    translator = st.open_run_translator(config, run.path / CACHE_NAME)
-    try:
-        identity = translator.identity()
-        run.update(translator=identity)
-        stages = DocStages(run, config)
-        sizes = [run.document(d.doc_id).stages["segment.zh"].info["segments"] for d in live]
-        bar = st.SegmentBar(sum(sizes), "translating", enabled=progress)
-        try:
-            for doc, size in zip(live, sizes, strict=True):
-                start = bar.n
-                step = functools.partial(stages.translate, doc, translator, identity, bar.update)
-                _guard(run, doc, step)
-                bar.catch_up(start + size)
-        finally:
-            bar.close()
-    finally:
-        translator.close()
 
 
 def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
@@ -377,24 +414,35 @@ def _run(run: RunDir, config: RunConfig, docs: list[DocInput], *, progress: bool
         engine: Engine = RayEngine(run, config)
     else:
         engine = LocalEngine(run, config)
+    summary = RunSummary(run_dir=run.path)
+    flags: dict[str, tuple[str, ...]] = {}
     try:
-        engine.each(docs, "prepare")
-        engine.translate_all(docs, progress=progress and not config.quiet)
-        engine.each(docs, "finish")
+        for start in range(0, len(docs), CHUNK_DOCS):
+            chunk = docs[start : start + CHUNK_DOCS]
+            engine.each(chunk, "prepare")
+            engine.translate_all(chunk, progress=progress and not config.quiet)
+            engine.each(chunk, "finish")
+            _tally(run, chunk, summary, flags)  # while the chunk's entries are at hand
     finally:
         engine.close()
-    summary = RunSummary(run_dir=run.path)
+    summary.report = corpus_report(run, config, summary.done, summary.failed, flags)
+    run.update(summary={"done": len(summary.done), "failed": summary.failed})
+    return summary
+
+
+def _tally(
+    run: RunDir, docs: list[DocInput], summary: RunSummary, flags: dict[str, tuple[str, ...]]
+) -> None:
+    """Count a finished chunk's documents into the summary (and the corpus report's flags)."""
     for doc in docs:
         entry = run.document(doc.doc_id)
         if entry.status == "failed":
             summary.failed[doc.doc_id] = entry.error or "failed"
-        else:
-            run.set_document(doc.doc_id, status="done", error=None)  # written only if it changes
-            summary.done.append(doc.doc_id)
-            mismatch = [f for f in entry.flags if f.startswith(MISMATCH)]
-            if mismatch:
-                summary.flagged[doc.doc_id] = "; ".join(mismatch)
-            summary.segments += entry.stages["segment.zh"].info["segments"]
-    summary.report = corpus_report(run, config, summary.done, summary.failed)
-    run.update(summary={"done": len(summary.done), "failed": summary.failed})
-    return summary
+            continue
+        run.set_document(doc.doc_id, status="done", error=None)  # written only if it changes
+        summary.done.append(doc.doc_id)
+        flags[doc.doc_id] = tuple(entry.flags)  # mostly (), one shared object
+        mismatch = [f for f in entry.flags if f.startswith(MISMATCH)]
+        if mismatch:
+            summary.flagged[doc.doc_id] = "; ".join(mismatch)
+        summary.segments += entry.stages["segment.zh"].info["segments"]

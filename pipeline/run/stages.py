@@ -278,13 +278,25 @@ class SegmentBar:
     """A tqdm bar counting segments on stderr (when enabled and stderr is a terminal): one big
     document moves it batch by batch instead of leaving it at 0 of 1 document."""
 
-    def __init__(self, total: int, desc: str, *, enabled: bool) -> None:
-        self.n = 0
+    def __init__(self, desc: str, *, enabled: bool) -> None:
+        self.n = self.total = 0
+        self._desc = desc
+        self._enabled = enabled and sys.stderr.isatty()
         self._bar: Any = None
-        if enabled and sys.stderr.isatty() and total:
+
+    def extend(self, n: int) -> None:
+        """Count ``n`` more segments to come (the next chunk of documents)."""
+        self.total += n
+        if not self._enabled or not self.total:
+            return
+        if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=desc, unit="seg", file=sys.stderr)
+            self._bar = tqdm(total=self.total, desc=self._desc, unit="seg", file=sys.stderr)
+            self._bar.update(self.n)
+        else:
+            self._bar.total = self.total
+            self._bar.refresh()
 
     def update(self, n: int) -> None:
         self.n += n

@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, ino INTEGER, size INTEGER, mtime_ns INTEGER, sha256 TEXT NOT NULL
 );
 """
+_INDEX = "CREATE INDEX IF NOT EXISTS documents_pos ON documents (pos, doc)"
+_MAPS = ("settings", "inputs", "outputs", "info")
 _FIX = "remove it to start the run's bookkeeping afresh (translations stay in the cache)"
 
 
@@ -86,7 +88,7 @@ class StageRecord:
         """Rebuild a record; a hand-edited one of the wrong shape is a :class:`UserError`."""
         if not isinstance(data, dict) or not isinstance(data.get("key"), str):
             raise ValueError(f"{where}: a stage record must be an object with a 'key'")
-        maps = {k: data.get(k) or {} for k in ("settings", "inputs", "outputs", "info")}
+        maps = {k: data.get(k) or {} for k in _MAPS}
         if not all(isinstance(v, dict) for v in maps.values()):
             raise ValueError(f"{where}: settings, inputs, outputs and info must be objects")
         maps["settings"] = shared_settings(maps["settings"])
@@ -197,9 +199,11 @@ class StateStore:
                 self._db.executescript(_SCHEMA)
                 self.put_meta(tool=_TOOL, format=STATE_FORMAT)
             self._check()  # before anything is written: a foreign file stays as it was
+            self._validate()  # entries are read as they are used: find a broken one now
             if not readonly:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.execute(_INDEX)  # stores of an earlier unmt lack it
         except sqlite3.OperationalError as exc:
             if any(w in str(exc) for w in ("disk I/O error", "full", "readonly", "unable to open")):
                 raise UserError(
@@ -230,10 +234,53 @@ class StateStore:
                 hint=_FIX,
             )
 
+    def _validate(self) -> None:
+        """Raise :class:`UserError` for the first entry or stage record of the wrong shape (a
+        hand edit), before the run changes anything. One pass in SQLite's own JSON functions;
+        where SQLite lacks them, broken entries are found when read."""
+        shape = {
+            "documents": ("doc, NULL, entry", "entry", ("flags", "array"), ("stages", "object")),
+            "stages": ("doc, stage, record", "record", *((k, "object") for k in _MAPS)),
+        }
+        for table, (columns, col, *fields) in shape.items():
+            tests = [f"NOT json_valid({col})", f"json_type({col}) IS NOT 'object'"]
+            if table == "stages":
+                tests.append(f"json_type({col}, '$.key') IS NOT 'text'")
+            for name, kind in fields:
+                tests.append(f"json_type({col}, '$.{name}') NOT IN ('{kind}', 'null')")
+            try:
+                row = self._db.execute(
+                    f"SELECT {columns} FROM {table} WHERE {' OR '.join(tests)} LIMIT 1"
+                ).fetchone()
+            except sqlite3.OperationalError as exc:
+                if "no such function" in str(exc):
+                    return
+                raise
+            if row is None:
+                continue
+            doc, stage, text = row
+            where = f"document {doc!r}" + (f" stage {stage!r}" if stage else "")
+            try:
+                data = json.loads(text)
+                (StageRecord if stage else DocEntry).from_json(data, where)
+            except (ValueError, TypeError) as exc:
+                raise self._broken(exc) from None
+            raise self._broken(ValueError(f"{where}: an entry of the wrong shape"))
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Make every write inside one transaction (registering a corpus: one commit)."""
+        with self._tx():
+            yield
+
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; inside another (:meth:`batch`) it is part of that one."""
         if self.readonly:
             raise RuntimeError("the state store was opened read-only")
+        if self._db.in_transaction:
+            yield self._db
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
@@ -247,27 +294,78 @@ class StateStore:
         """Every run-level field."""
         return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
 
+    def _broken(self, exc: Exception) -> UserError:
+        what = f"a state store entry is broken ({exc})"
+        return UserError(what, path=self.path, hint=_FIX)
+
+    def entry(self, doc: str) -> DocEntry | None:
+        """One document's fields, its stages left out, or ``None`` when it is not recorded."""
+        row = self._db.execute("SELECT entry FROM documents WHERE doc = ?", (doc,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return DocEntry.from_json(json.loads(row[0]), f"document {doc!r}")
+        except (ValueError, TypeError) as exc:
+            raise self._broken(exc) from None
+
+    def document(self, doc: str) -> DocEntry | None:
+        """One document with its stages, or ``None`` when it is not recorded."""
+        try:
+            entry = self.entry(doc)
+            if entry is None:
+                return None
+            rows = self._db.execute(
+                "SELECT stage, record FROM stages WHERE doc = ? ORDER BY rowid", (doc,)
+            )
+            for stage, text in rows:
+                where = f"document {doc!r} stage {stage!r}"
+                entry.stages[stage] = StageRecord.from_json(json.loads(text), where)
+        except (ValueError, TypeError) as exc:  # json errors are ValueErrors too
+            raise self._broken(exc) from None
+        return entry
+
+    def iter_documents(self, *, by_id: bool = False) -> Iterator[tuple[str, DocEntry]]:
+        """Every document with its stages, one at a time: in registration order, or sorted by
+        id (as ``manifest.json`` lists them). Memory does not grow with the corpus."""
+        order = "doc" if by_id else "pos, doc"
+        last: tuple[Any, ...] = ()
+        while True:  # pages of 256 documents by keyset, so no cursor stays open between them
+            if not last:
+                where: str = ""
+            elif by_id:
+                where = "WHERE doc > ?"
+            else:
+                where = "WHERE pos > ? OR (pos = ? AND doc > ?)"
+            args = last[:1] if by_id else (last[1], last[1], last[0]) if last else ()
+            rows = self._db.execute(
+                f"SELECT doc, pos FROM documents {where} ORDER BY {order} LIMIT 256", args
+            ).fetchall()
+            if not rows:
+                return
+            for doc, _ in rows:
+                entry = self.document(doc)
+                if entry is not None:
+                    yield doc, entry
+            last = tuple(rows[-1])
+
     def documents(self, only: str | None = None) -> dict[str, DocEntry]:
         """Every document (or just ``only``) with its stages, in registration order."""
-        where, args = ("WHERE doc = ?", (only,)) if only is not None else ("", ())
-        entries: dict[str, DocEntry] = {}
-        try:
-            rows = self._db.execute(f"SELECT doc, entry FROM documents {where} ORDER BY pos", args)
-            for doc, text in rows:
-                entries[doc] = DocEntry.from_json(json.loads(text), f"document {doc!r}")
-            rows = self._db.execute(f"SELECT doc, stage, record FROM stages {where}", args)
-            for doc, stage, text in rows:
-                if doc in entries:
-                    where_s = f"document {doc!r} stage {stage!r}"
-                    entries[doc].stages[stage] = StageRecord.from_json(json.loads(text), where_s)
-        except (ValueError, TypeError) as exc:  # json errors are ValueErrors too
-            what = f"a state store entry is broken ({exc})"
-            raise UserError(what, path=self.path, hint=_FIX) from None
-        return entries
+        if only is not None:
+            entry = self.document(only)
+            return {} if entry is None else {only: entry}
+        return dict(self.iter_documents())
 
-    def files(self) -> dict[str, tuple[tuple[int, int, int], str]]:
-        """Every recorded file: path -> ((inode, size, mtime_ns), sha256)."""
-        rows = self._db.execute("SELECT path, ino, size, mtime_ns, sha256 FROM files")
+    def doc_ids(self) -> list[str]:
+        """Every document id, in registration order."""
+        return [r[0] for r in self._db.execute("SELECT doc FROM documents ORDER BY pos")]
+
+    def files_under(self, prefix: str) -> dict[str, tuple[tuple[int, int, int], str]]:
+        """The recorded files whose path starts with ``prefix`` (a folder's path and ``/``)."""
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the primary key's range, no scan
+        rows = self._db.execute(
+            "SELECT path, ino, size, mtime_ns, sha256 FROM files WHERE path >= ? AND path < ?",
+            (prefix, upper),
+        )
         return {p: ((i, s, m), sys.intern(h)) for p, i, s, m, h in rows}
 
     def file_digest(self, path: str, sig: tuple[int, int, int]) -> str | None:
@@ -289,12 +387,11 @@ class StateStore:
 
     def put_documents(self, entries: Iterable[tuple[str, DocEntry]], *, replace: bool) -> None:
         """Write documents with their stages; ``replace`` drops every other document first."""
-        rows = list(entries)
         with self._tx() as db:
             if replace:
                 db.execute("DELETE FROM documents")
                 db.execute("DELETE FROM stages")
-            for pos, (doc, entry) in enumerate(rows):
+            for pos, (doc, entry) in enumerate(entries):
                 db.execute(
                     "INSERT OR REPLACE INTO documents (doc, pos, entry) VALUES (?, "
                     "COALESCE((SELECT pos FROM documents WHERE doc = ?), ?), ?)",
@@ -305,6 +402,27 @@ class StateStore:
                     "INSERT INTO stages (doc, stage, record) VALUES (?, ?, ?)",
                     [(doc, s, _dumps(r.to_json())) for s, r in entry.stages.items()],
                 )
+
+    def place_document(self, doc: str, pos: int, entry: DocEntry) -> bool:
+        """Record a document's fields at position ``pos`` (its stages stay as recorded);
+        return whether anything changed."""
+        text = _dumps(entry.to_json(stages=False))
+        row = self._db.execute("SELECT pos, entry FROM documents WHERE doc = ?", (doc,)).fetchone()
+        if row is not None and row[0] == pos and row[1] == text:
+            return False
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO documents (doc, pos, entry) VALUES (?, ?, ?)",
+                (doc, pos, text),
+            )
+        return True
+
+    def drop_documents(self, docs: Iterable[str]) -> None:
+        """Forget documents and their stages."""
+        with self._tx() as db:
+            for doc in docs:
+                db.execute("DELETE FROM documents WHERE doc = ?", (doc,))
+                db.execute("DELETE FROM stages WHERE doc = ?", (doc,))
 
     def put_document(self, doc: str, entry: DocEntry) -> None:
         """Write one document's fields (not its stages)."""
