@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -71,8 +72,11 @@ def corpus_report(
     if flags is None:
         flags = {d: run.document(d).flags for d in done}
     flags = {d: list(flags[d]) for d in done}
+    docs_dir = os.path.join(run.path, DOCS_DIR)  # strings: two files per document
     inputs = {
-        f"{d}/{name}": run.doc_dir(d) / name for d in done for name in ("terms.jsonl", "stats.json")
+        f"{d}/{name}": os.path.join(docs_dir, d, name)
+        for d in done
+        for name in ("terms.jsonl", "stats.json")
     }
     key = stage_key(
         "corpus",

@@ -68,7 +68,7 @@ MANIFEST_FORMAT = 1
 DOCS_DIR = "docs"
 #: documents and file hashes kept in memory at once (the store holds all of them)
 _DOC_CACHE = 256
-_FILE_CACHE = 8192
+_FILE_CACHE = 4096
 _VERSIONED = ("sacrebleu", "transformers", "ctranslate2", "torch", "datasets", "sentencepiece")
 
 

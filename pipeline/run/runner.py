@@ -57,7 +57,7 @@ from unmt.pipeline.run.table import DocContext, stages_of
 log = logging.getLogger(__name__)
 
 #: documents taken through the three phases together (see the module docstring)
-CHUNK_DOCS = 256
+CHUNK_DOCS = 128
 
 
 @dataclass
