@@ -148,3 +148,32 @@ def test_folder_with_unsupported_model_type(tmp_path) -> None:
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert"}), encoding="utf-8")
     with pytest.raises(UserError, match=r"unsupported model type 'bert'.*marian, m2m_100"):
         resolve_model(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("features", "expected"),
+    [
+        ({"avx2", "avx512f", "avx512_vnni"}, "int8"),  # Zen 4, Ice Lake and later
+        ({"avx2", "avx_vnni"}, "int8"),  # Alder Lake
+        ({"avx2", "amx_int8", "amx_tile"}, "int8"),  # Sapphire Rapids
+        ({"avx", "f16c", "avx2"}, "float32"),  # AVX2 only: float32 was as fast or faster
+        ({"asimd", "asimddp"}, "float32"),  # ARM: not measured, float32 kept
+        (set(), "float32"),  # features unknown
+    ],
+)
+def test_cpu_compute_type_rule(features: set[str], expected: str) -> None:
+    from unmt.models.backends.ct2 import cpu_compute_type
+
+    assert cpu_compute_type(frozenset(features), {"int8", "float32"}) == expected
+    assert cpu_compute_type(frozenset(features), {"float32"}) == "float32"  # int8 not built
+
+
+def test_auto_compute_type_follows_this_cpu() -> None:
+    pytest.importorskip("ctranslate2")
+    import ctranslate2
+
+    from unmt.models.backends.ct2 import cpu_compute_type, cpu_features, resolve_settings
+
+    supported = set(ctranslate2.get_supported_compute_types("cpu"))
+    assert resolve_settings("cpu", "auto") == ("cpu", cpu_compute_type(cpu_features(), supported))
+    assert resolve_settings("cpu", "float32") == ("cpu", "float32")  # an explicit choice stays

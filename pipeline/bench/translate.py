@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from unmt.errors import UserError
 from unmt.pipeline.bench.data import shared_file
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,26 @@ def add_parser(subparsers: Any) -> None:
         help="model folder or hub id (default: random weights, opus-mt-zh-en shape)",
     )
     p.add_argument("--sentences", type=int, default=64, help="number of sentences (default 64)")
-    p.add_argument("--beam", type=int, default=4, help="beam size for every configuration")
+    p.add_argument("--beams", default="1,4", help="beam sizes, one table each (default 1,4)")
+    p.add_argument(
+        "--repeat", type=int, default=3, help="rounds of every configuration (default 3)"
+    )
+    p.add_argument(
+        "--compute-types",
+        default="auto",
+        help="CTranslate2 compute types for unmt, e.g. auto,int8,float32 (default auto)",
+    )
+    p.add_argument(
+        "--sweep",
+        default="",
+        metavar="TOKENS[,TOKENS...]",
+        help="also run unmt (ctranslate2) with these --max-batch-tokens budgets",
+    )
+    p.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="default cpu")
     p.add_argument("--skip-naive", action="store_true", help="do not run the naive baseline")
+    p.add_argument(
+        "--skip-transformers", action="store_true", help="do not run unmt's transformers backend"
+    )
     p.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
@@ -113,150 +132,249 @@ def _targets(tok: Any, texts: list[str], refs: list[str] | None) -> dict[str, in
     return {t: max(1, n) for t, n in zip(texts, ref, strict=True)}
 
 
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def _job(args: argparse.Namespace, model: Path, beam: int, t0: float, **extra: Any) -> dict:
+    return {"model": str(model), "beam": beam, "t0": t0, "device": args.device, **extra}
 
 
-def _worker_naive(model: Path, texts: list[str], refs: list[str] | None, beam: int) -> dict:
+def _worker_naive(job: dict, texts: list[str], targets: list[int]) -> dict:
+    """Naive transformers code: batches of 16 in file order, ``generate`` with the beam."""
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from unmt.models.family import ModelTokenizer
-    from unmt.models.resolve import resolve_model
-
-    targets = _targets(ModelTokenizer(resolve_model(str(model))), texts, refs)
-    t0 = time.perf_counter()
-    tokenizer = AutoTokenizer.from_pretrained(str(model))
-    mt = AutoModelForSeq2SeqLM.from_pretrained(str(model)).eval()
-    load = time.perf_counter() - t0
     start = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(job["model"])
+    mt = AutoModelForSeq2SeqLM.from_pretrained(job["model"]).eval()
+    if job["device"] == "cuda":
+        mt = mt.to("cuda").half()
+    load = time.perf_counter() - start
+    engine, startup = 0.0, None
     for i in range(0, len(texts), 16):
-        batch = texts[i : i + 16]
-        n = max(targets[t] for t in batch) + 1  # + </s>
-        enc = tokenizer(batch, return_tensors="pt", padding=True)
+        n = max(targets[i : i + 16]) + 1  # + </s>
+        enc = tokenizer(texts[i : i + 16], return_tensors="pt", padding=True).to(mt.device)
+        startup = startup if startup is not None else time.time() - job["t0"]
+        began = time.perf_counter()
         with torch.inference_mode():
-            out = mt.generate(**enc, num_beams=beam, min_new_tokens=n, max_new_tokens=n)
+            out = mt.generate(**enc, num_beams=job["beam"], min_new_tokens=n, max_new_tokens=n)
+        engine += time.perf_counter() - began
         tokenizer.batch_decode(out, skip_special_tokens=True)
-    wall = time.perf_counter() - start
-    return {"wall": wall, "engine": wall, "load": load, "tokens": sum(targets[t] for t in texts)}
+    return {"engine": engine, "load": load, "startup": startup}
 
 
-def _worker_unmt(
-    model: Path, texts: list[str], refs: list[str] | None, beam: int, backend: str
-) -> dict:
+def _worker_unmt(job: dict, texts: list[str], targets: list[int]) -> dict:
+    """``unmt translate``'s code path (tokenizer, batching, cache, engine) with forced lengths."""
     from unmt.models.backends.base import Decoding
     from unmt.models.translate import TranslateOptions, open_translator
 
-    targets: dict[str, int] = {}
+    wanted = dict(zip(texts, targets, strict=True))
+    startup: list[float] = []
 
     def forced(texts: Any, sources: Any) -> tuple[Decoding, list[int]]:
         """The benchmark's decoding policy: each batch decodes exactly its longest target."""
-        longest = max(targets[t] for t in texts)
-        return Decoding(beam, max_length=longest, min_length=longest), [longest + 1] * len(texts)
+        if not startup:
+            startup.append(time.time() - job["t0"])
+        n = max(wanted[t] for t in texts)
+        return Decoding(job["beam"], max_length=n, min_length=n), [n + 1] * len(texts)
 
     with tempfile.TemporaryDirectory() as tmp:
         opts = TranslateOptions(
-            model=str(model),
-            backend=backend,
-            beam=beam,
+            model=job["model"],
+            backend=job["backend"],
+            beam=job["beam"],
+            device=job["device"],
+            compute_type=job["compute_type"],
+            max_batch_tokens=job["max_batch_tokens"],
+            batch_size=job["batch_size"],
             quiet=True,
             cache=Path(tmp) / "bench.sqlite3",
         )
-        t0 = time.perf_counter()
-        tr = open_translator(opts, policy=forced)
-        tr.backend  # noqa: B018 - load the engine outside the timed part
-        load = time.perf_counter() - t0
-        targets.update(_targets(tr.tokenizer, texts, refs))
         start = time.perf_counter()
+        tr = open_translator(opts, policy=forced)
         tr.translate(texts)
-        wall = time.perf_counter() - start
+        wall = time.time() - job["t0"]
         result = {
             "wall": wall,
             "engine": tr.engine_seconds,
-            "load": load,
-            "tokens": sum(targets[t] for t in texts),
-            "calls": tr.model_calls,
+            "load": time.perf_counter() - start - tr.engine_seconds,
+            "startup": startup[0] if startup else None,
+            "compute_type": tr.compute_type,
+            "heavy": sorted(m for m in ("torch", "transformers") if m in sys.modules),
         }
         tr.close()
         with open_translator(opts) as again:
-            start = time.perf_counter()
+            began = time.perf_counter()
             again.translate(texts)
-            result["cache_hit_ms"] = 1000 * (time.perf_counter() - start) / len(texts)
-            assert again.model_calls == 0
+            result["cache_hit_ms"] = 1000 * (time.perf_counter() - began) / len(texts)
     return result
 
 
+def _peak_mib() -> float | None:
+    """This process's peak RSS (``VmHWM``), where ``/proc`` has it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
 def _run_worker(args: argparse.Namespace) -> int:
-    model = Path(args.model)
-    texts, refs = bench_texts(args.sentences)
-    if args.worker == "naive":
-        result = _worker_naive(model, texts, refs, args.beam)
-    else:
-        result = _worker_unmt(model, texts, refs, args.beam, args.worker)
-    result["rss_mib"] = _peak_rss_mib()
+    job = json.loads(Path(args.worker).read_text(encoding="utf-8"))
+    texts, targets = job["texts"], job["targets"]
+    result = _worker_naive(job, texts, targets) if job["kind"] == "naive" else None
+    if result is None:
+        result = _worker_unmt(job, texts, targets)
+    result.setdefault("wall", time.time() - job["t0"])
+    result["hwm_mib"] = _peak_mib()
     print(json.dumps(result))
     return 0
 
 
+def _launch(cmd: list[str], job: dict, folder: Path) -> dict:
+    """Run one configuration in its own process: its JSON line, its whole-process seconds
+    (launch to exit, start-up included) and its peak RSS."""
+    import os
+
+    stem = folder / f"job-{time.monotonic_ns()}"
+    path = stem.with_suffix(".json")
+    job["t0"] = time.time()
+    path.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
+    start = time.perf_counter()
+    with open(stem.with_suffix(".out"), "wb") as out, open(stem.with_suffix(".err"), "wb") as err:
+        proc = subprocess.Popen([*cmd, str(path)], stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+    process = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        tail = stem.with_suffix(".err").read_text(encoding="utf-8", errors="replace")[-1500:]
+        raise UserError(f"a benchmark configuration failed ({' '.join(cmd[:4])}): {tail}")
+    lines = stem.with_suffix(".out").read_text(encoding="utf-8").strip().splitlines()
+    result: dict = json.loads(lines[-1])
+    result["process"] = process
+    # the child's own VmHWM: wait4's ru_maxrss counts the parent's memory at the fork too
+    result["rss_mib"] = result.get("hwm_mib") or usage.ru_maxrss / 1024.0
+    return result
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _configs(args: argparse.Namespace) -> list[tuple[str, dict]]:
+    """``(label, job fields)`` of every configuration, the anchor first."""
+    out: list[tuple[str, dict]] = [("direct", {"kind": "direct"})]
+    for ct in [c.strip() for c in args.compute_types.split(",") if c.strip()]:
+        out.append(
+            (f"unmt ct2 {ct}", {"kind": "unmt", "backend": "ctranslate2", "compute_type": ct})
+        )
+    if not args.skip_transformers:
+        out.append(
+            (
+                "unmt transformers",
+                {"kind": "unmt", "backend": "transformers", "compute_type": "auto"},
+            )
+        )
+    if not args.skip_naive:
+        out.append(("naive", {"kind": "naive"}))
+    for budget in _ints(args.sweep):
+        out.append((f"unmt ct2 tokens {budget}", {
+            "kind": "unmt", "backend": "ctranslate2", "compute_type": "auto",
+            "max_batch_tokens": budget, "batch_size": 4096,
+        }))  # fmt: skip
+    return out
+
+
+def _ints(text: str | None) -> list[int]:
+    return [int(x) for x in (text or "").split(",") if x.strip()]
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run every configuration in a subprocess and print the table."""
+    """Run every configuration in its own process, ``--repeat`` rounds, and print medians."""
     if args.worker:
         return _run_worker(args)
-    from unmt.models.backends.base import resolve_backend_name
-    from unmt.models.backends.ct2 import convert_model
+    from unmt.models.backends.base import resolve_settings
+    from unmt.models.backends.ct2 import conversion_dir, convert_model
+    from unmt.models.options import DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS
     from unmt.models.resolve import resolve_model
+    from unmt.models.spm import SentencePieceTokenizer, spm_files
 
-    model = resolve_model(args.model).path if args.model else bench_model_dir()
-    if "ctranslate2" in BACKENDS_TO_RUN:
-        convert_model(resolve_model(str(model)), "float32")  # once, outside the measured runs
+    model_dir = resolve_model(args.model).path if args.model else bench_model_dir()
+    model = resolve_model(str(model_dir))
+    files = spm_files(model)
+    if files is None:
+        raise UserError("the benchmark needs a MarianMT folder (source.spm, target.spm)")
+    device, auto_ct = resolve_settings("ctranslate2", args.device, "auto")
+    for quant in ("float32", "int8"):
+        convert_model(model, quant)  # once, outside the measured runs
     texts, refs = bench_texts(args.sentences)
-    default = resolve_backend_name("auto")
-    configs = ([] if args.skip_naive else ["naive"]) + list(BACKENDS_TO_RUN)
-    print(f"model: {model}" + ("" if args.model else " (random weights, opus-mt-zh-en shape)"))
+    forced = _targets(SentencePieceTokenizer(model), texts, refs)
+    targets = [forced[t] for t in texts]
+    print(f"model: {model_dir}" + ("" if args.model else " (random weights, opus-mt-zh-en shape)"))
     print(
-        f"{len(texts)} sentences ({'UN dev set' if refs else 'example document'}), "
-        f"beam {args.beam}, forced output lengths; default backend: {default}"
+        f"{len(texts)} sentences ({'UN dev set' if refs else 'example document'}), forced output "
+        f"lengths ({sum(targets)} target tokens), device {device}; ctranslate2 compute type "
+        f"auto = {auto_ct} here; {args.repeat} round(s), medians"
     )
-    rows: dict[str, dict] = {}
-    for name in configs:
-        cmd = [
-            sys.executable,
-            "-m",
-            "unmt",
-            "bench",
-            "translate",
-            "--worker",
-            name,
-            "--model",
-            str(model),
-            "--sentences",
-            str(args.sentences),
-            "--beam",
-            str(args.beam),
-        ]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            print(f"{name}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
-            return 1
-        rows[name] = json.loads(proc.stdout.strip().splitlines()[-1])
-    print(
-        f"{'configuration':<26}{'tok/s':>9}{'wall s':>9}{'load s':>8}{'outside':>9}"
-        f"{'peak RSS MiB':>14}"
-    )
-    for name, r in rows.items():
-        label = "naive transformers b16" if name == "naive" else f"unmt {name}"
-        outside = "" if name == "naive" else f"{100 * (1 - r['engine'] / r['wall']):.2f}%"
-        print(
-            f"{label:<26}{r['tokens'] / r['wall']:>9.1f}{r['wall']:>9.2f}{r['load']:>8.2f}"
-            f"{outside:>9}{r['rss_mib']:>14.0f}"
-        )
-    best = rows[default]
-    if "naive" in rows:
-        speed = (best["tokens"] / best["wall"]) / (rows["naive"]["tokens"] / rows["naive"]["wall"])
-        print(f"unmt default ({default}) vs naive: {speed:.2f}x (target >= 2.0x)")
-    print(
-        f"time outside the engine ({default}): {100 * (1 - best['engine'] / best['wall']):.2f}%"
-        " (target <= 5%)"
-    )
-    print(f"cache hit: {best['cache_hit_ms']:.3f} ms per segment (target < 1 ms)")
+    bench = [sys.executable, "-m", "unmt", "bench", "translate", "--worker"]
+    direct = [sys.executable, str(Path(__file__).with_name("direct_ct2.py"))]
+    anchor_quant = "int8" if auto_ct.startswith("int8") else "float32"
+    ct2_dir = conversion_dir(model, anchor_quant)
+    for beam in _ints(args.beams):
+        rows: dict[str, list[dict]] = {}
+        with tempfile.TemporaryDirectory(prefix="unmt-bench-translate-") as tmp:
+            for _ in range(args.repeat):  # rounds: each configuration once per round, paired
+                for label, fields in _configs(args):
+                    job = _job(args, model_dir, beam, 0.0, texts=texts, targets=targets,
+                               max_batch_tokens=DEFAULT_BATCH_TOKENS,
+                               batch_size=DEFAULT_BATCH_SIZE, **fields)  # fmt: skip
+                    if fields["kind"] == "direct":
+                        job["compute_type"] = auto_ct
+                        cmd = [*direct, str(ct2_dir), str(files[0]), str(files[1])]
+                    else:
+                        cmd = bench
+                    rows.setdefault(label, []).append(_launch(cmd, job, Path(tmp)))
+        _print_beam(beam, rows, sum(targets))
     return 0
+
+
+def _print_beam(beam: int, rows: dict[str, list[dict]], tokens: int) -> None:
+    print(f"\nbeam {beam}" + (" (greedy)" if beam == 1 else ""))
+    print(f"{'configuration':<28}{'process s':>10}{'engine s':>9}{'start-up s':>11}"
+          f"{'tok/s':>8}{'peak RSS MiB':>13}  notes")  # fmt: skip
+    for label, runs in rows.items():
+        process = _median([r["process"] for r in runs])
+        notes = []
+        if "compute_type" in runs[0]:
+            notes.append(runs[0]["compute_type"])
+        if runs[0].get("heavy"):
+            notes.append("imported " + "+".join(runs[0]["heavy"]))
+        if runs[0].get("cache_hit_ms") is not None:
+            notes.append(f"cache hit {_median([r['cache_hit_ms'] for r in runs]):.2f} ms/seg")
+        name = "direct CTranslate2 (anchor)" if label == "direct" else label
+        startup = [r["startup"] for r in runs if r.get("startup") is not None]
+        print(
+            f"{name:<28}{process:>10.2f}{_median([r['engine'] for r in runs]):>9.2f}"
+            f"{_median(startup):>11.2f}{tokens / process:>8.1f}"
+            f"{_median([r['rss_mib'] for r in runs]):>13.0f}  {', '.join(notes)}"
+        )
+    anchor = rows["direct"]
+    default = next((k for k in rows if k.startswith("unmt ct2 ")), None)
+    if default is not None:
+        pairs = [u["process"] / d["process"] for u, d in zip(rows[default], anchor, strict=True)]
+        engine = [u["engine"] / d["engine"] for u, d in zip(rows[default], anchor, strict=True)]
+        shown = ", ".join(f"{x:.2f}" for x in pairs)
+        print(
+            f"{default} / direct, whole process: {_median(pairs):.2f}x (rounds: {shown}; "
+            f"target <= 1.05x); engine alone {_median(engine):.2f}x"
+        )
+        if "naive" in rows:
+            speed = [
+                n["process"] / u["process"]
+                for u, n in zip(rows[default], rows["naive"], strict=True)
+            ]
+            print(f"{default} vs naive transformers, whole process: {_median(speed):.2f}x faster "
+                  f"(rounds: {', '.join(f'{x:.2f}' for x in speed)}; target >= 3.0x)")  # fmt: skip
+        rss = _median([r["rss_mib"] for r in rows[default]]) / _median(
+            [r["rss_mib"] for r in anchor]
+        )
+        print(f"{default} peak RSS / direct: {rss:.2f}x (target <= 1.10x)")
