@@ -1,16 +1,21 @@
-"""Marian tokenization with sentencepiece alone: the CTranslate2 path without transformers or torch.
+"""Tokenization with sentencepiece alone: the CTranslate2 path without transformers or torch.
 
 A MarianMT folder (opus-mt-zh-en) holds ``source.spm`` and ``target.spm``; its Hugging Face
 tokenizer encodes a text with the source model (special tokens written literally in the text,
 and a leading ``>>xx<<`` language code, kept as single pieces) and decodes target pieces with the
-target model, dropping special tokens. :class:`SentencePieceTokenizer` does exactly that with the
-``sentencepiece`` package, so a run on CTranslate2 never imports transformers (which imports
-torch: 2-3 s and some hundreds of MiB). CTranslate2 takes pieces as strings and maps them
-through the converted model's vocabulary, so no vocabulary is needed here. Identical pieces to
-the transformers tokenizer are tested on the tiny model and on the shared sample's sentences.
+target model, dropping special tokens. An M2M100 folder (facebook/m2m100_*) holds one
+``sentencepiece.bpe.model`` for both sides and a ``vocab.json`` whose added tokens carry the
+language codes (``__zh__``, ``__en__``); its tokenizer encodes and decodes the same way.
+:class:`SentencePieceTokenizer` does exactly that with the ``sentencepiece`` package, so a run
+on CTranslate2 never imports transformers (which imports torch: 2-3 s and some hundreds of
+MiB). CTranslate2 takes pieces as strings and maps them through the converted model's
+vocabulary, so no vocabulary is needed beyond the language codes (which choose the family's
+framing). Identical pieces to the transformers tokenizer are tested on the tiny models and on
+the shared sample's sentences.
 
-Other families (M2M100/NLLB, whose language codes live in the Hugging Face tokenizer's added
-tokens) keep :class:`unmt.models.family.ModelTokenizer`.
+NLLB folders are left to :class:`unmt.models.family.ModelTokenizer`: their fast tokenizer
+(``tokenizer.json``) is what transformers uses, and no NLLB folder with only a SentencePiece
+model was at hand to prove the pieces identical.
 """
 
 from __future__ import annotations
@@ -27,12 +32,37 @@ _SPIECE_UNDERLINE = "\u2581"
 _DEFAULT_SPECIAL = ("</s>", "<unk>", "<pad>")
 
 
+def _tokenizer_class(folder: Path) -> str:
+    try:
+        data = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(data.get("tokenizer_class") or "") if isinstance(data, dict) else ""
+
+
 def spm_files(model: ResolvedModel) -> tuple[Path, Path] | None:
-    """``(source.spm, target.spm)`` of a Marian folder, or ``None`` when this path cannot serve."""
-    if model.model_type != "marian":
+    """``(source, target)`` SentencePiece models of a Marian or M2M100 folder, or ``None``
+    when this path cannot serve (another family, an NLLB tokenizer, files missing)."""
+    if model.model_type == "marian":
+        src, tgt = model.path / "source.spm", model.path / "target.spm"
+    elif model.model_type == "m2m_100" and _tokenizer_class(model.path).startswith("M2M100"):
+        src = tgt = model.path / "sentencepiece.bpe.model"
+    else:
         return None
-    src, tgt = model.path / "source.spm", model.path / "target.spm"
     return (src, tgt) if src.is_file() and tgt.is_file() else None
+
+
+def _vocabulary(folder: Path) -> set[str]:
+    """Tokens named by the folder's tokenizer files (``vocab.json``, added tokens)."""
+    tokens: set[str] = set()
+    for name in ("vocab.json", "added_tokens.json"):
+        try:
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            tokens.update(str(k) for k in data)
+    return tokens | set(_special_tokens(folder))
 
 
 def _special_tokens(folder: Path) -> tuple[str, ...]:
@@ -47,6 +77,8 @@ def _special_tokens(folder: Path) -> tuple[str, ...]:
         for v in (data.get("added_tokens_decoder") or {}).values()
         if isinstance(v, dict) and v.get("special") and v.get("content")
     ]
+    extra = data.get("extra_special_tokens") or data.get("additional_special_tokens") or []
+    found += [str(t) for t in extra if isinstance(t, str) and t not in found]
     for key in ("eos_token", "unk_token", "pad_token"):
         value = data.get(key)
         if isinstance(value, str) and value not in found:
@@ -55,24 +87,31 @@ def _special_tokens(folder: Path) -> tuple[str, ...]:
 
 
 class SentencePieceTokenizer:
-    """A Marian model's tokenizer through ``sentencepiece`` (see the module docstring)."""
+    """A Marian or M2M100 model's tokenizer through ``sentencepiece`` (see the module
+    docstring)."""
 
     def __init__(self, model: ResolvedModel) -> None:
         import sentencepiece
 
         files = spm_files(model)
         if files is None:
-            raise ValueError(f"{model.path} has no source.spm/target.spm (not a Marian folder)")
+            raise ValueError(f"{model.path} has no SentencePiece model this path can use")
         self._source = sentencepiece.SentencePieceProcessor(model_file=str(files[0]))
-        self._target = sentencepiece.SentencePieceProcessor(model_file=str(files[1]))
-        self.family: Family = family_for(model.model_type)
+        self._target = (
+            self._source
+            if files[1] == files[0]
+            else sentencepiece.SentencePieceProcessor(model_file=str(files[1]))
+        )
+        self._codes = model.model_type == "marian"  # a leading >>xx<< is one piece
+        vocab = _vocabulary(model.path) if model.model_type == "m2m_100" else None
+        self.family: Family = family_for(model.model_type, vocab)
         self._special = set(_special_tokens(model.path))
         ordered = sorted(self._special, key=len, reverse=True)
         self._split = re.compile("(" + "|".join(re.escape(s) for s in ordered) + ")")
 
     def _pieces(self, text: str) -> list[str]:
         code: list[str] = []
-        if text.startswith(">>") and (end := text.find("<<")) != -1:
+        if self._codes and text.startswith(">>") and (end := text.find("<<")) != -1:
             code, text = [text[: end + 2]], text[end + 2 :]
         if not text:
             return code

@@ -32,25 +32,39 @@ def _texts() -> list[str]:
     return lines
 
 
-def test_same_pieces_and_text_as_transformers(tiny_model_dir: Path) -> None:
-    model = resolve_model(str(tiny_model_dir))
+FAMILIES = pytest.mark.parametrize("folder", ["tiny_model_dir", "tiny_m2m100_dir"])
+
+
+@FAMILIES
+def test_same_pieces_and_text_as_transformers(folder: str, request: pytest.FixtureRequest) -> None:
+    model = resolve_model(str(request.getfixturevalue(folder)))
     hf, sp = ModelTokenizer(model), SentencePieceTokenizer(model)
     texts = _texts()
     assert len(texts) > 40
     assert sp.encode(texts) == hf.encode(texts)
-    pieces = [*hf.encode(texts), ["</s>", "▁a"], ["<unk>"], []]
+    assert [hf.to_ids(p) for p in sp.encode(texts)] == [hf.to_ids(p) for p in hf.encode(texts)]
+    codes = [p for p in (*sp.family.source_prefix, *sp.family.target_prefix)]
+    pieces = [*hf.encode(texts), ["</s>", "▁a"], ["<unk>"], [], [*codes, "▁a"]]
     assert sp.decode(pieces) == hf.decode(pieces)
     assert sp.family == hf.family
 
 
-def test_only_marian_folders_take_the_sentencepiece_path(tiny_m2m100_dir: Path) -> None:
-    assert spm_files(resolve_model(str(tiny_m2m100_dir))) is None
+def test_which_folders_take_the_sentencepiece_path(
+    tiny_model_dir: Path, tiny_m2m100_dir: Path, tiny_nllb_dir: Path
+) -> None:
+    assert spm_files(resolve_model(str(tiny_model_dir))) is not None  # source.spm, target.spm
+    assert spm_files(resolve_model(str(tiny_m2m100_dir))) is not None  # sentencepiece.bpe.model
+    assert spm_files(resolve_model(str(tiny_nllb_dir))) is None  # tokenizer.json: transformers
 
 
-def test_ctranslate2_translation_imports_no_torch(tiny_model_dir: Path, tmp_path: Path) -> None:
+@FAMILIES
+def test_ctranslate2_translation_imports_no_torch(
+    folder: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    model_dir = request.getfixturevalue(folder)
     src = tmp_path / "in.txt"
     src.write_text("联合国毒品和犯罪问题办公室继续提供技术援助。\n各国\n", encoding="utf-8")
-    args = ["translate", str(src), "--model", str(tiny_model_dir), "--backend", "ctranslate2"]
+    args = ["translate", str(src), "--model", str(model_dir), "--backend", "ctranslate2"]
     args += ["--no-cache", "-o", str(tmp_path / "out.txt")]
     from unmt.pipeline.cli.main import main
 
@@ -69,10 +83,14 @@ def test_ctranslate2_translation_imports_no_torch(tiny_model_dir: Path, tmp_path
 
 
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
-def test_translator_picks_its_tokenizer(tiny_model_dir: Path, tmp_path: Path, backend: str) -> None:
+@pytest.mark.parametrize("folder", ["tiny_model_dir", "tiny_m2m100_dir", "tiny_nllb_dir"])
+def test_translator_picks_its_tokenizer(
+    folder: str, request: pytest.FixtureRequest, backend: str
+) -> None:
     from unmt.models.translate import TranslateOptions, open_translator
 
-    opts = TranslateOptions(model=str(tiny_model_dir), backend=backend, no_cache=True)
+    model_dir = request.getfixturevalue(folder)
+    opts = TranslateOptions(model=str(model_dir), backend=backend, no_cache=True)
     with open_translator(opts) as tr:
-        expected = SentencePieceTokenizer if backend == "ctranslate2" else ModelTokenizer
-        assert isinstance(tr.tokenizer, expected)
+        spm = backend == "ctranslate2" and folder != "tiny_nllb_dir"
+        assert isinstance(tr.tokenizer, SentencePieceTokenizer if spm else ModelTokenizer)
