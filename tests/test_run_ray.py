@@ -68,3 +68,25 @@ def test_engine_ray_without_ray_installed(
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "needs the ray package" in err and "unmt[ray]" in err
+
+
+@pytest.mark.slow
+def test_two_translators_on_two_cpus_across_chunks(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two translator actors take both CPUs of the local instance: the cheap tasks of each
+    chunk must still run (the actors are let go between chunks), with the same files."""
+    pytest.importorskip("ray")
+    from unmt.pipeline.run import runner
+
+    for i in (1, 2, 3):
+        (tmp_path / f"d{i}.zh.txt").write_text(NO_REF.replace("援助", f"第{i}次援助"), "utf-8")
+    base = ["run", str(tmp_path / "d1.zh.txt"), str(tmp_path / "d2.zh.txt")]
+    base += [str(tmp_path / "d3.zh.txt"), "--model", str(tiny_model_dir), "--quiet"]
+    base += ["--backend", "ctranslate2"]
+    local, ray_run = tmp_path / "local", tmp_path / "ray2"
+    assert main([*base, "-o", str(local)]) == 0
+    monkeypatch.setattr(runner, "CHUNK_DOCS", 2)  # chunks of 2 and 1 documents
+    args = [*base, "-o", str(ray_run), "--engine", "ray", "--translators", "2"]
+    assert main(args) == 0
+    assert output_files(ray_run) == output_files(local)

@@ -136,7 +136,8 @@ class RayEngine:
 
     def _translators(self, live: int) -> list[Any]:
         """The translator actors, started at the first chunk with a live document and kept
-        for the run (each loads its model once)."""
+        for the run (each loads its model once) where the cluster has CPUs left for the cheap
+        tasks beside them."""
         if not self._actors:
             cache = str(self.config.translate.cache or self.run.path / CACHE_NAME)
             check = st.open_run_translator(self.config, Path(cache))  # bad model: exit 2 here
@@ -167,10 +168,18 @@ class RayEngine:
             ready, _ = self.ray.wait(list(pending), num_returns=1)
             idle.append(owner.pop(ready[0]))
             self._collect({ready[0]: pending.pop(ready[0])})
+        if self.ray.available_resources().get("CPU", 0) < 1:
+            # the actors hold every CPU: the chunk's cheap tasks could never start, so let the
+            # actors go (the next chunk starts them again; a larger cluster keeps them)
+            self._release()
+
+    def _release(self) -> None:
+        for actor in self._actors:
+            self.ray.kill(actor)
+        self._actors = []
 
     def close(self) -> None:
         try:
-            for actor in self._actors:
-                self.ray.kill(actor)
+            self._release()
         finally:
             self.ray.shutdown()
