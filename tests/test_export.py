@@ -90,7 +90,8 @@ def test_hf_export_loads_back_with_datasets(run_dir: Path, tmp_path: Path) -> No
     from datasets import Translation, load_dataset
 
     out = tmp_path / "导出 out"
-    assert main(["export", str(run_dir), "-o", str(out), "--format", "hf", "--quiet"]) == 0
+    args = ["export", str(run_dir), "-o", str(out), "--format", "hf", "--leave-out", "none"]
+    assert main([*args, "--quiet"]) == 0
     ds = load_dataset(str(out), split="train")
     assert ds.num_rows == 4
     assert isinstance(ds.features["translation"], Translation)
@@ -109,7 +110,8 @@ def test_hf_export_loads_back_with_datasets(run_dir: Path, tmp_path: Path) -> No
 
 def test_dataset_card_header_lists_configs_features_splits(run_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert main(["export", str(run_dir), "-o", str(out), "--shard-rows", "3", "--quiet"]) == 0
+    args = ["export", str(run_dir), "-o", str(out), "--shard-rows", "3", "--leave-out", "none"]
+    assert main([*args, "--quiet"]) == 0
     assert len(list((out / "data").glob("train-*-of-00002.parquet"))) == 2
     text = (out / "README.md").read_text(encoding="utf-8")
     header = yaml.safe_load(text.split("---\n")[1])
@@ -126,7 +128,8 @@ def test_dataset_card_header_lists_configs_features_splits(run_dir: Path, tmp_pa
     ]  # fmt: skip
     body = text.split("---\n", 2)[2]
     for needle in ("glossary:un|match:exact", "tiny (random weights)", "meaningless",
-                   "documents: 2", "2-1: 1", "`un-terms.tsv`"):  # fmt: skip
+                   "documents: 2", "2-1: 1", "`un-terms.tsv`",
+                   "No row was left out by a rule"):  # fmt: skip
         assert needle in body
 
 
@@ -153,9 +156,9 @@ def test_several_runs_merge_and_repeat_export_replaces(tmp_path: Path) -> None:
     r2 = make_run(tmp_path / "r2", {"b": MT_ROWS, "a": REF_ROWS})  # a again, same source
     out = tmp_path / "out"
     assert main(["export", str(r1), str(r2), "-o", str(out), "--quiet"]) == 0
-    assert load_dataset(str(out), split="train")["doc"][:] == ["a", "a", "a", "b"]
+    assert load_dataset(str(out), split="train")["doc"][:] == ["a", "a", "b"]  # 1-0 left out
     assert main(["export", str(r2), "-o", str(out), "--format", "hf", "--quiet"]) == 0
-    assert load_dataset(str(out), split="train").num_rows == 4
+    assert load_dataset(str(out), split="train").num_rows == 3
     assert not (out / "unmt.zh-en.tmx").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
 
@@ -229,7 +232,7 @@ def test_push_without_network_is_a_clear_error(run_dir: Path, tmp_path: Path) ->
     )
     assert proc.returncode == 2, proc.stderr
     assert "cannot push to me/un" in proc.stderr and "Traceback" not in proc.stderr
-    assert json.loads((tmp_path / "o" / ".unmt-export.json").read_text())["rows"] == 4
+    assert json.loads((tmp_path / "o" / ".unmt-export.json").read_text())["rows"] == 3  # kept
 
 
 def test_card_licence_is_asked_for(run_dir: Path, tmp_path: Path) -> None:
@@ -238,3 +241,53 @@ def test_card_licence_is_asked_for(run_dir: Path, tmp_path: Path) -> None:
     assert main([*argv, "--quiet"]) == 0
     header = yaml.safe_load((out / "README.md").read_text(encoding="utf-8").split("---\n")[1])
     assert header["license"] == "cc-by-4.0"
+
+
+@pytest.mark.parametrize(
+    ("flags", "ids", "left_out"),
+    [
+        ([], ["a:p1.s1", "a:p2.s1+a:p2.s2", "b:h1.s1"], "one-sided bead: 1"),  # the default
+        (["--leave-out", "one-sided,mt"], ["a:p1.s1", "a:p2.s1+a:p2.s2"],
+         "English is machine translation: 1"),
+        (["--leave-out", "none", "--min-chrf", "40"], ["a:p1.s1", "b:h1.s1"],
+         "chrF under 40: 2"),  # the MT row has no chrF: kept
+    ],
+)  # fmt: skip
+def test_rows_left_out_and_the_card_says_so(
+    run_dir: Path, tmp_path: Path, flags: list[str], ids: list[str], left_out: str
+) -> None:
+    from datasets import load_dataset
+
+    out = tmp_path / "out"
+    assert main(["export", str(run_dir), "-o", str(out), "--quiet", *flags]) == 0
+    assert load_dataset(str(out), split="train")["id"][:] == ids
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "## Left out" in card and left_out in card
+
+
+@pytest.mark.parametrize(
+    ("flags", "needle"),
+    [
+        (["--leave-out", "empties"], "unknown kind empties"),
+        (["--leave-out", "none,mt"], "cannot be combined"),
+        (["--min-chrf", "120"], "not between 0 and 100"),
+    ],
+)
+def test_bad_filters_exit_2(
+    run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], needle: str
+) -> None:
+    assert main(["export", str(run_dir), "-o", str(tmp_path / "out"), *flags]) == 2
+    assert needle in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_card_lists_every_runs_glossaries(tmp_path: Path) -> None:
+    r1 = make_run(tmp_path / "r1", {"a": REF_ROWS})
+    r2 = make_run(tmp_path / "r2", {"b": MT_ROWS})
+    run = RunDir(r2)
+    run.update(settings={"glossaries": ["/elsewhere/conference-terms.tsv"]})
+    run.close()
+    out = tmp_path / "out"
+    assert main(["export", str(r1), str(r2), "-o", str(out), "--format", "hf", "--quiet"]) == 0
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "`un-terms.tsv`" in card and "`conference-terms.tsv`" in card

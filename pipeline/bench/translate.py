@@ -326,7 +326,8 @@ def run(args: argparse.Namespace) -> int:
                 for label, fields in _configs(args):
                     job = _job(args, model_dir, beam, 0.0, texts=texts, targets=targets,
                                max_batch_tokens=DEFAULT_BATCH_TOKENS,
-                               batch_size=DEFAULT_BATCH_SIZE, **fields)  # fmt: skip
+                               batch_size=DEFAULT_BATCH_SIZE)  # fmt: skip
+                    job.update(fields)  # a sweep's own budget replaces the default
                     if fields["kind"] == "direct":
                         job["compute_type"] = auto_ct
                         cmd = [*direct, str(ct2_dir), str(files[0]), str(files[1])]

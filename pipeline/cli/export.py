@@ -57,6 +57,20 @@ def add_parser(subparsers: Any) -> None:
         help="also export documents kept with `unmt run --accept-mismatch` (their reference "
         "did not look like their translation)",
     )
+    p.add_argument(
+        "--leave-out",
+        default="one-sided",
+        metavar="KINDS",
+        help="rows to leave out, comma-separated: one-sided (beads with an empty side), mt "
+        "(rows whose English is machine translation), or none (default: one-sided)",
+    )
+    p.add_argument(
+        "--min-chrf",
+        type=float,
+        default=None,
+        metavar="X",
+        help="also leave out rows whose sentence chrF is under X (rows without chrF are kept)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
     declare_io(p, ["run_dirs"], folder=True)
     p.set_defaults(func=run_export)
@@ -114,7 +128,10 @@ def run_export(args: argparse.Namespace) -> int:
         raise UserError("--shard-rows must be at least 1")
     if args.push_to_hub and args.format == "tmx":
         raise UserError("--push-to-hub needs the dataset", hint="use --format hf or all")
-    export = collect(args.run_dirs, include_flagged=args.include_flagged)
+    from unmt.pipeline.export.filters import RowFilter
+
+    row_filter = RowFilter.parse(args.leave_out, args.min_chrf)
+    export = collect(args.run_dirs, include_flagged=args.include_flagged, row_filter=row_filter)
     if not export.docs:
         why = "; ".join(f"{d}: {w}" for d, w in export.skipped.items()) or "no documents"
         raise UserError(
@@ -162,6 +179,10 @@ def _write(
             hf = export_hf(export, stage, shard_rows=args.shard_rows, license=args.license)
             marker["rows"] = hf.rows
             lines.append(f"dataset: {hf.rows} rows in {len(hf.shards)} Parquet shard(s), card")
+            if export.left_out:
+                lines.append(
+                    "left out: " + ", ".join(f"{n} ({why})" for why, n in export.left_out.items())
+                )
         if args.format in ("tmx", "all"):
             from unmt.pipeline.export.tmx import export_tmx
 

@@ -7,13 +7,18 @@ Layout written into the output folder::
 
 It loads with ``datasets.load_dataset(OUT)`` (the card's ``configs`` name the files) and with
 ``load_dataset("parquet", data_files=f"{OUT}/data/*.parquet")``. ``datasets`` is imported lazily.
+
+Rows stream: they are read one document at a time and written in row groups of
+:data:`ROW_GROUP` rows with a pyarrow writer (the schema is ``datasets``' own, features in its
+metadata), so memory stays flat however many rows a corpus has; the card's counts are kept as
+the rows go by.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +32,8 @@ log = logging.getLogger(__name__)
 SPLIT = "train"
 DATA_DIR = "data"
 DEFAULT_SHARD_ROWS = 50_000
+#: rows buffered before they are written (one Parquet row group)
+ROW_GROUP = 2_000
 
 
 @dataclass(frozen=True)
@@ -105,23 +112,94 @@ def export_hf(
             datasets.enable_progress_bars()
 
 
-def _export(export: ExportSet, out: Path, shard_rows: int, license: str) -> HfExport:
-    from datasets import Dataset
+@dataclass
+class RowCounts:
+    """What the card says about the rows, counted as they are written."""
 
-    examples = [to_example(r) for r in export.rows()]
+    rows: int = 0
+    shapes: Counter[str] = field(default_factory=Counter)
+    origins: Counter[str] = field(default_factory=Counter)
+    terms: int = 0
+    found: int = 0
+
+    def add(self, example: dict[str, Any]) -> None:
+        self.rows += 1
+        self.shapes[example["bead"]] += 1
+        self.origins[example["en_origin"]] += 1
+        self.terms += len(example["terms"])
+        self.found += sum(t["found"] for t in example["terms"])
+
+
+class _ShardWriter:
+    """Parquet shards of at most ``shard_rows`` rows, named ``-of-N`` once N is known."""
+
+    def __init__(self, folder: Path, schema: Any, shard_rows: int) -> None:
+        self.folder, self.schema, self.shard_rows = folder, schema, max(1, shard_rows)
+        self.parts: list[Path] = []
+        self.nbytes = 0
+        self._writer: Any = None
+        self._in_shard = 0
+
+    def write(self, examples: list[dict[str, Any]]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        while examples:
+            if self._writer is None or self._in_shard >= self.shard_rows:
+                self._close()
+                path = self.folder / f".part-{len(self.parts):05d}.parquet"
+                self.parts.append(path)
+                self._writer = pq.ParquetWriter(str(path), self.schema)
+                self._in_shard = 0
+            take = examples[: self.shard_rows - self._in_shard]
+            examples = examples[len(take) :]
+            table = pa.Table.from_pylist(take, schema=self.schema)
+            self.nbytes += table.nbytes
+            self._writer.write_table(table)
+            self._in_shard += len(take)
+
+    def _close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def finish(self) -> list[Path]:
+        """Close the last shard and give every shard its final name."""
+        if not self.parts:  # no row: one empty shard, as ``datasets`` writes
+            import pyarrow.parquet as pq
+
+            path = self.folder / ".part-00000.parquet"
+            self.parts.append(path)
+            pq.ParquetWriter(str(path), self.schema).close()
+        self._close()
+        n = len(self.parts)
+        final = []
+        for i, part in enumerate(self.parts):
+            path = self.folder / f"{SPLIT}-{i:05d}-of-{n:05d}.parquet"
+            part.rename(path)
+            final.append(path)
+        return final
+
+
+def _export(export: ExportSet, out: Path, shard_rows: int, license: str) -> HfExport:
     feats = features()
-    ds = Dataset.from_list(examples, features=feats)
-    n_shards = max(1, -(-len(examples) // max(1, shard_rows)))
-    shards = []
     (out / DATA_DIR).mkdir(parents=True, exist_ok=True)
-    for i in range(n_shards):
-        path = out / DATA_DIR / f"{SPLIT}-{i:05d}-of-{n_shards:05d}.parquet"
-        ds.shard(num_shards=n_shards, index=i, contiguous=True).to_parquet(str(path))
-        shards.append(path)
+    writer = _ShardWriter(out / DATA_DIR, feats.arrow_schema, shard_rows)
+    counts = RowCounts()
+    batch: list[dict[str, Any]] = []
+    for row in export.rows():
+        example = to_example(row)
+        counts.add(example)
+        batch.append(example)
+        if len(batch) >= ROW_GROUP:
+            writer.write(batch)
+            batch = []
+    writer.write(batch)
+    shards = writer.finish()
     card = out / "README.md"
     with atomic_output(card) as fh:
-        fh.write(dataset_card(export, examples, feats, num_bytes=ds.data.nbytes, license=license))
-    return HfExport(rows=len(examples), shards=shards, card=card)
+        fh.write(dataset_card(export, counts, feats, num_bytes=writer.nbytes, license=license))
+    return HfExport(rows=counts.rows, shards=shards, card=card)
 
 
 def _size_category(n: int) -> str:
@@ -160,19 +238,17 @@ def _card_header(n_rows: int, feats: Any, num_bytes: int, license: str) -> str:
 
 def dataset_card(
     export: ExportSet,
-    examples: list[dict[str, Any]],
+    counts: RowCounts,
     feats: Any,
     *,
     num_bytes: int = 0,
     license: str = "other",
 ) -> str:
-    """The ``README.md`` dataset card: YAML header, then description, counts and signatures."""
-    shapes = Counter(e["bead"] for e in examples)
-    origins = Counter(e["en_origin"] for e in examples)
-    n_terms = sum(len(e["terms"]) for e in examples)
-    n_found = sum(t["found"] for e in examples for t in e["terms"])
+    """The ``README.md`` dataset card: YAML header, then description, counts, what was left
+    out and signatures."""
+    shapes, origins = counts.shapes, counts.origins
     lines = [
-        _card_header(len(examples), feats, num_bytes, license),
+        _card_header(counts.rows, feats, num_bytes, license),
         "# unmt Chinese-English UN document translations\n",
         "Chinese United Nations documents segmented, machine-translated into English, aligned",
         "with their human English version where one was given, and scored against UN",
@@ -185,12 +261,13 @@ def dataset_card(
         "approved English; `chrf` is sentence chrF of `mt` against the reference (null without).\n",
         "## Counts\n",
         f"- documents: {len(export.docs)}",
-        f"- rows: {len(examples)}",
+        f"- rows: {counts.rows}",
         f"- English from reference / MT: {origins.get('reference', 0)} / {origins.get('mt', 0)}",
         "- bead shapes: " + ", ".join(f"{k}: {v}" for k, v in sorted(shapes.items())),
-        f"- glossary term occurrences: {n_terms}, approved English used: {n_found}",
+        f"- glossary term occurrences: {counts.terms}, approved English used: {counts.found}",
         f"- run directories merged: {len(export.runs)}\n",
     ]
+    lines += _left_out(export)
     lines += _provenance(export)
     lines += [
         "## Loading\n",
@@ -202,6 +279,29 @@ def dataset_card(
     return "\n".join(lines)
 
 
+def _left_out(export: ExportSet) -> list[str]:
+    """The card's account of what the export leaves out, and why."""
+    lines = ["## Left out\n"]
+    rules = export.filter.rules()
+    if rules:
+        lines.append("Rows of these kinds are not in this export (`unmt export --leave-out`,")
+        lines.append("`--min-chrf`):\n")
+        lines += [f"- {rule}" for rule in rules]
+    else:
+        lines.append("No row was left out by a rule (`--leave-out none`).")
+    if export.left_out:
+        lines.append("\nRows left out: " + ", ".join(
+            f"{why}: {n}" for why, n in sorted(export.left_out.items())
+        ) + ".")  # fmt: skip
+    if export.skipped:
+        lines.append(
+            f"\n{len(export.skipped)} document(s) are not in this export (failed, unfinished or"
+            " flagged as not matching their reference); the table below says why."
+        )
+    lines.append("")
+    return lines
+
+
 def _provenance(export: ExportSet) -> list[str]:
     lines = ["## Model\n"]
     if not export.translators:
@@ -211,8 +311,9 @@ def _provenance(export: ExportSet) -> list[str]:
     if any(t.get("meaningless") for t in export.translators):
         lines.append("\n**The tiny random-weight test model was used: the MT is meaningless.**")
     lines.append("\n## Glossaries\n")
-    glossaries = export.settings.get("glossaries") or []
-    lines += [f"- `{Path(g).name}`" for g in glossaries] or ["- the UN glossary shipped with unmt"]
+    lines += [f"- `{Path(g).name}`" for g in export.glossaries] or [
+        "- the UN glossary shipped with unmt"
+    ]
     lines.append("\n## Signatures\n")
     lines += [f"- {k}: `{v}`" for k, v in sorted(export.signatures.items())] or ["- (none)"]
     lines.append("\n## Documents\n")

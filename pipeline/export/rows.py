@@ -12,6 +12,7 @@ two runs is taken once; two different documents with one id are an error.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 from unmt.errors import UserError
 from unmt.fileio import jsonl_records, read_lines
+from unmt.pipeline.export.filters import RowFilter
 from unmt.pipeline.run.pairing import MISMATCH
 from unmt.pipeline.run.rundir import RunDir, sha256_file
 from unmt.pipeline.run.state import DocEntry
@@ -41,6 +43,10 @@ class ExportSet:
         skipped: doc id -> why it was not exported (failed, unfinished, duplicate).
         settings: the first run's settings (model, glossaries, ...).
         signatures: signature name -> value, merged over runs (first wins).
+        translators: every run's translator identity (model, revision, backend...), once each.
+        glossaries: every run's glossary files, once each.
+        filter: which rows are left out (:mod:`unmt.pipeline.export.filters`).
+        left_out: reason -> rows left out by ``filter`` (counted as :meth:`rows` reads them).
     """
 
     runs: list[Path]
@@ -50,22 +56,32 @@ class ExportSet:
     settings: dict[str, Any] = field(default_factory=dict)
     signatures: dict[str, Any] = field(default_factory=dict)
     translators: list[dict[str, Any]] = field(default_factory=list)
+    glossaries: list[str] = field(default_factory=list)
+    filter: RowFilter = field(default_factory=RowFilter)
+    left_out: Counter[str] = field(default_factory=Counter)
 
     def rows(self) -> Iterator[Pair]:
-        """Every row of every exported document, in order.
+        """Every row of every exported document that the filter keeps, in order, one at a
+        time (``left_out`` counts the others; it restarts with each pass).
 
         Raises:
             UserError: a row that is not a :class:`~unmt.records.Pair` (file and line named).
         """
+        self.left_out.clear()
         for doc_id, path in self.pairs.items():
             hint = f"a broken row of document {doc_id}; run `unmt run` again on this run directory"
             for line, row in jsonl_records(path, read_lines(path), hint=hint):
                 try:
-                    yield Pair.from_json(row)
+                    pair = Pair.from_json(row)
                 except TypeError as exc:
                     raise UserError(
                         f"not a pairs row ({exc})", path=path, line=line, hint=hint
                     ) from None
+                why = self.filter.reason(pair)
+                if why is None:
+                    yield pair
+                else:
+                    self.left_out[why] += 1
 
 
 def _finished_pairs(
@@ -90,7 +106,12 @@ def _finished_pairs(
     return None, "unfinished (no pairs file recorded)"
 
 
-def collect(run_dirs: Sequence[str | Path], *, include_flagged: bool = False) -> ExportSet:
+def collect(
+    run_dirs: Sequence[str | Path],
+    *,
+    include_flagged: bool = False,
+    row_filter: RowFilter | None = None,
+) -> ExportSet:
     """Read the manifests of ``run_dirs`` and gather their finished documents.
 
     A document kept with ``unmt run --accept-mismatch`` (its reference did not look like its
@@ -98,7 +119,7 @@ def collect(run_dirs: Sequence[str | Path], *, include_flagged: bool = False) ->
     """
     if not run_dirs:
         raise UserError("no run directory given", hint="name at least one RUN_DIR")
-    result = ExportSet(runs=[])
+    result = ExportSet(runs=[], filter=row_filter or RowFilter())
     sources: dict[str, str] = {}
     for rd in run_dirs:
         run = RunDir(rd, create=False)
@@ -121,6 +142,9 @@ def collect(run_dirs: Sequence[str | Path], *, include_flagged: bool = False) ->
         translator = manifest.get("translator")
         if translator and translator not in result.translators:
             result.translators.append(translator)
+        for glossary in manifest.get("settings", {}).get("glossaries") or []:
+            if str(glossary) not in result.glossaries:
+                result.glossaries.append(str(glossary))
         for doc_id, entry in entries.items():
             sha = str(entry.sha256 or "")
             if doc_id in sources:
