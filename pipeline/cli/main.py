@@ -47,6 +47,7 @@ BENCHES: dict[str, str] = {
     "score": "unmt.pipeline.bench.score",
     "align": "unmt.pipeline.bench.align",
     "run": "unmt.pipeline.bench.run",
+    "export": "unmt.pipeline.bench.export",
 }
 
 

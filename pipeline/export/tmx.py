@@ -102,25 +102,41 @@ def check_tmx(path: str | Path) -> int:
     """Parse a TMX file and check its shape; return the number of translation units.
 
     Every ``<tu>`` must have exactly one ``zh-CN`` and one ``en`` ``<tuv>`` with a ``<seg>``.
+    The file is read as a stream, each unit dropped once checked: memory does not grow with it.
     """
+    count = 0
+    seen_header = False
+    body: ET.Element | None = None
     try:
-        root = ET.parse(path).getroot()
+        events = ET.iterparse(path, events=("start", "end"))
+        _, root = next(events)
+        if root.tag != "tmx" or root.get("version") != "1.4":
+            raise UserError("not a TMX 1.4 file", path=path)
+        for event, elem in events:
+            if event == "start":
+                if elem.tag == "body":
+                    body = elem
+                continue
+            if elem.tag == "header":
+                if elem.get("srclang") != SRC_LANG:
+                    raise UserError(f"TMX header srclang is not {SRC_LANG}", path=path)
+                seen_header = True
+            elif elem.tag == "tu":
+                langs = sorted(tuv.get(_XML_LANG, "") for tuv in elem.findall("tuv"))
+                if langs != sorted([SRC_LANG, TGT_LANG]) or any(
+                    tuv.find("seg") is None for tuv in elem.findall("tuv")
+                ):
+                    tuid = elem.get("tuid")
+                    raise UserError(f"TMX unit {tuid!r} lacks a zh-CN or en <seg>", path=path)
+                count += 1
+                if body is not None:
+                    body.clear()  # the unit is checked: let it go
     except ET.ParseError as exc:
         raise UserError(f"not well-formed XML ({exc})", path=path) from exc
-    if root.tag != "tmx" or root.get("version") != "1.4":
-        raise UserError("not a TMX 1.4 file", path=path)
-    header = root.find("header")
-    if header is None or header.get("srclang") != SRC_LANG:
+    except StopIteration:
+        raise UserError("not well-formed XML (empty file)", path=path) from None
+    if not seen_header:
         raise UserError(f"TMX header missing or srclang is not {SRC_LANG}", path=path)
-    body = root.find("body")
     if body is None:
         raise UserError("TMX has no <body>", path=path)
-    count = 0
-    for tu in body.iter("tu"):
-        langs = sorted(tuv.get(_XML_LANG, "") for tuv in tu.findall("tuv"))
-        if langs != sorted([SRC_LANG, TGT_LANG]) or any(
-            tuv.find("seg") is None for tuv in tu.findall("tuv")
-        ):
-            raise UserError(f"TMX unit {tu.get('tuid')!r} lacks a zh-CN or en <seg>", path=path)
-        count += 1
     return count
