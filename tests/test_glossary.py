@@ -263,6 +263,29 @@ def test_single_and_default(tmp_path: Path) -> None:
     assert shipped.name == "un_glossary"
     assert shipped_glossary_path().is_file()
     assert isinstance(shipped, Glossary)
+    assert load_glossaries(["un"]) == shipped  # the shipped glossary by name
+
+
+def test_a_glossary_of_ones_own_adds_to_the_shipped_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unmt.eval.glossary.load import glossary_paths
+
+    mine = _write(tmp_path, "mine.tsv", "会员国\tmember nations\n缔约国会议\tConference\n")
+    shipped = shipped_glossary_path()
+    assert glossary_paths([mine]) == [mine, shipped]
+    assert glossary_paths([mine], default=False) == [mine]
+    assert glossary_paths(["un", mine]) == [shipped, mine]  # the order given: earlier wins
+    assert glossary_paths([mine, "un"]) == [mine, shipped]  # listed once
+    with pytest.raises(UserError, match="no glossary"):
+        glossary_paths([], default=False)
+    merged = load_glossaries([mine], default=True)
+    ms = next(e for e in merged.entries if "会员国" in e.zh_forms)
+    assert ms.en == "member nations"  # one's own wins over the shipped entry
+    assert len(merged) > len(load_glossary(mine))  # the UN entries are there too
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "un").write_text("秘书长\tSG\n", encoding="utf-8")
+    assert glossary_paths(["un"], default=False) == [Path("un")]  # a real file named un wins
 
 
 @pytest.mark.parametrize(

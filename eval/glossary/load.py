@@ -224,8 +224,37 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
     return Glossary("+".join(g.name for g in glossaries), digest, tuple(kept), members, all_issues)
 
 
-def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
-    """Load and merge ``paths`` in order (earlier wins); no paths: the shipped UN glossary."""
-    if not paths:
-        return load_glossary(shipped_glossary_path())
-    return merge_glossaries([load_glossary(p) for p in paths])
+#: what names the shipped glossary wherever a glossary file is asked for (``--glossary un``)
+SHIPPED_ALIAS = "un"
+
+
+def glossary_paths(paths: Sequence[str | Path], *, default: bool = True) -> list[Path]:
+    """The glossary files to load, in order (earlier wins on the same Chinese term).
+
+    Each of ``paths`` as given, ``un`` standing for the shipped UN glossary (a file of that
+    name in the working folder is taken as a file); then the shipped glossary, unless
+    ``default`` is false or it is listed already: a glossary of one's own adds to the UN
+    terminology instead of replacing it (``--no-default-glossary`` to replace it).
+    """
+    shipped = shipped_glossary_path()
+    out: list[Path] = []
+    for p in paths:
+        path = shipped if str(p) == SHIPPED_ALIAS and not Path(p).exists() else Path(p)
+        if path not in out:
+            out.append(path)
+    if default and shipped not in out:
+        out.append(shipped)
+    if not out:
+        raise UserError(
+            "no glossary: --no-default-glossary leaves out the shipped one and none was given",
+            hint="give one with --glossary FILE",
+        )
+    return out
+
+
+def load_glossaries(paths: Sequence[str | Path], *, default: bool = False) -> Glossary:
+    """Load and merge ``paths`` in order (earlier wins); ``un`` is the shipped UN glossary, and
+    no paths means it too. With ``default`` the shipped glossary is added after ``paths``
+    (:func:`glossary_paths`)."""
+    files = glossary_paths(paths, default=default or not paths)
+    return merge_glossaries([load_glossary(p) for p in files])

@@ -68,9 +68,12 @@ def add_parser(subparsers: Any) -> None:
     check.set_defaults(func=run_check)
 
     info = sub.add_parser("info", help="entries, hash and issues of (merged) glossaries")
-    info.add_argument("glossaries", nargs="*", metavar="G", help="files; none: the shipped one")
+    info.add_argument(
+        "glossaries", nargs="*", metavar="G", help="files ('un': the shipped one); none: it too"
+    )
     add_glossary_option(info, dest="glossary_flags", help="a glossary file, as in the other "
-                        "commands (repeatable; added after the positional ones)")  # fmt: skip
+                        "commands (repeatable; added after the positional ones; 'un': the "
+                        "shipped one)", default_flag=False)  # fmt: skip
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(func=run_info)
 
@@ -88,7 +91,7 @@ def run_check(args: argparse.Namespace) -> int:
     from unmt.eval.glossary.load import load_glossaries
     from unmt.script import require_lang
 
-    glossary = load_glossaries(args.glossary)
+    glossary = load_glossaries(args.glossary, default=not args.no_default_glossary)
     src, ref = read_lines(args.src), read_lines(args.ref)
     require_lang(src, "zh", args.src, "SRC")
     require_lang(ref, "en", args.ref, "REF")

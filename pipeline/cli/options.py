@@ -85,15 +85,30 @@ def given_settings(args: argparse.Namespace, settings: Iterable[Spec]) -> dict[s
     return out
 
 
+GLOSSARY_HELP = (
+    "TSV/CSV/TBX glossary, repeatable, earlier wins; 'un' is the shipped UN glossary, which is "
+    "always added last unless --no-default-glossary"
+)
+
+
 def add_glossary_option(
     parser: argparse.ArgumentParser,
-    help: str = "TSV/CSV/TBX glossary, repeatable, earlier wins (default: the shipped UN glossary)",
+    help: str = GLOSSARY_HELP,
     dest: str = "glossary",
+    *,
+    default_flag: bool = True,
 ) -> None:
-    """Add the repeatable ``--glossary G`` option (a list, empty when not given)."""
+    """Add the repeatable ``--glossary G`` option (a list, empty when not given) and, with
+    ``default_flag``, ``--no-default-glossary``."""
     parser.add_argument(
         "--glossary", dest=dest, action="append", default=[], metavar="G", help=help
     )
+    if default_flag:
+        parser.add_argument(
+            "--no-default-glossary",
+            action="store_true",
+            help="use only the glossaries given, not the shipped UN glossary as well",
+        )
 
 
 def declare_io(

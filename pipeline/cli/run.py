@@ -31,9 +31,7 @@ def add_parser(subparsers: Any) -> None:
         "--reference", dest="references", nargs="+", action="extend", metavar="EN",
         help="English references, one per INPUT in the same order",
     )  # fmt: skip
-    add_glossary_option(
-        p, "glossary file (repeatable; default: the shipped UN glossary)", dest="glossaries"
-    )
+    add_glossary_option(p, dest="glossaries", default_flag=False)  # the flag is a run setting
     run_own = run_specs()
     add_settings(
         p,

@@ -126,7 +126,7 @@ def run_score(args: argparse.Namespace) -> int:
     docs = read_doc_ids(args.docs) if args.docs else src.docs
     if docs is not None and len(docs) != len(src.texts):
         raise UserError(f"{len(docs)} document ids for {len(src.texts)} segments", path=args.docs)
-    glossary = load_glossaries(args.glossary)
+    glossary = load_glossaries(args.glossary, default=not args.no_default_glossary)
     if glossary.issues:
         log.info("glossary: %d issues (see `unmt glossary info`)", len(glossary.issues))
     result = score_segments(

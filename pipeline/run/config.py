@@ -72,7 +72,15 @@ class RunConfig:
     )
     output: str | None = option(None, kind="path", metavar="RUN_DIR", help="the run directory")
     glossaries: list[str] = option(
-        [], kind="paths", help="glossary files (default: the shipped UN glossary)"
+        [],
+        kind="paths",
+        help="glossary files, earlier wins ('un': the shipped UN glossary, always added last "
+        "unless no_default_glossary)",
+    )
+    no_default_glossary: bool = option(
+        False,
+        kind="flag",
+        help="use only the glossaries given, not the shipped UN glossary as well",
     )
     jobs: int = option(1, minimum=1, metavar="N", help="processes for the cheap stages")
     engine: str = option(

@@ -66,7 +66,7 @@ def corpus_report(
     if not done:
         return None
     paths = {name: run.path / f"report.{name}" for name in ("html", "md", "json")}
-    glossaries = st.glossary_files(config.glossaries)
+    glossaries = st.run_glossary_files(config)
     matcher = st.term_matcher(tuple(str(g) for g in glossaries))
     context = score_context(run)
     if flags is None:

@@ -245,11 +245,17 @@ def term_matcher(glossary_paths: tuple[str, ...]) -> Any:
     return TermMatcher(load_glossaries(list(glossary_paths)))
 
 
-def glossary_files(glossary_paths: Sequence[str]) -> list[Path]:
-    """The glossary files whose hashes key the score stage (the shipped one when none)."""
-    from unmt.eval.glossary.load import shipped_glossary_path
+def glossary_files(glossary_paths: Sequence[str], *, default: bool = True) -> list[Path]:
+    """The glossary files whose hashes key the score stage: those given, then the shipped one
+    unless ``default`` is false (``--no-default-glossary``)."""
+    from unmt.eval.glossary.load import glossary_paths as resolve
 
-    return [Path(p) for p in glossary_paths] or [shipped_glossary_path()]
+    return resolve(glossary_paths, default=default)
+
+
+def run_glossary_files(config: RunConfig) -> list[Path]:
+    """The glossary files of a run (:func:`glossary_files` of its settings)."""
+    return glossary_files(config.glossaries, default=not config.no_default_glossary)
 
 
 def translate_stage(

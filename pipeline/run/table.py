@@ -54,7 +54,7 @@ class DocContext:
         return self.folder / name
 
     def glossaries(self) -> list[Path]:
-        return st.glossary_files(self.config.glossaries)
+        return st.run_glossary_files(self.config)
 
     def matcher(self) -> Any:
         return st.term_matcher(tuple(str(g) for g in self.glossaries()))
