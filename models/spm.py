@@ -13,9 +13,9 @@ vocabulary, so no vocabulary is needed beyond the language codes (which choose t
 framing). Identical pieces to the transformers tokenizer are tested on the tiny models and on
 the shared sample's sentences.
 
-NLLB folders are left to :class:`unmt.models.family.ModelTokenizer`: their fast tokenizer
-(``tokenizer.json``) is what transformers uses, and no NLLB folder with only a SentencePiece
-model was at hand to prove the pieces identical.
+An NLLB folder's tokenizer is a ``tokenizers`` BPE in ``tokenizer.json`` (transformers 5 reads
+no SentencePiece model for NLLB): :class:`FastTokenizer` reads that file with the ``tokenizers``
+library alone, which is what transformers' tokenizer wraps.
 """
 
 from __future__ import annotations
@@ -138,4 +138,50 @@ class SentencePieceTokenizer:
             kept = [p for p in seq if p not in self._special]
             text: Any = self._target.decode_pieces(kept)
             out.append(str(text).replace(_SPIECE_UNDERLINE, " ").strip())
+        return out
+
+
+def fast_tokenizer_file(model: ResolvedModel) -> Path | None:
+    """The ``tokenizer.json`` of an NLLB folder, which :class:`FastTokenizer` reads with the
+    ``tokenizers`` library (what transformers' own fast tokenizer wraps), or ``None``."""
+    path = model.path / "tokenizer.json"
+    if model.model_type != "m2m_100" or not path.is_file():
+        return None
+    return path if _tokenizer_class(model.path).startswith("Nllb") else None
+
+
+class FastTokenizer:
+    """An NLLB model's tokenizer through the ``tokenizers`` library alone.
+
+    transformers' NLLB tokenizer is a ``tokenizers.Tokenizer`` read from ``tokenizer.json``;
+    encoding without special tokens gives its pieces, and its decoder turns target pieces
+    back into text. Reading the same file with ``tokenizers`` gives the same pieces and text
+    (tested on the tiny NLLB) without importing transformers or torch.
+    """
+
+    def __init__(self, model: ResolvedModel) -> None:
+        from tokenizers import Tokenizer
+
+        path = fast_tokenizer_file(model)
+        if path is None:
+            raise ValueError(f"{model.path} has no NLLB tokenizer.json")
+        self._tok = Tokenizer.from_file(str(path))
+        added = {t.content for t in self._tok.get_added_tokens_decoder().values()}
+        self.family: Family = family_for(model.model_type, set(self._tok.get_vocab()) | added)
+        self._special = {
+            t.content for t in self._tok.get_added_tokens_decoder().values() if t.special
+        } | set(_special_tokens(model.path))
+
+    def encode(self, texts: list[str]) -> list[list[str]]:
+        """Source pieces of each text, without special tokens framing them."""
+        return [list(e.tokens) for e in self._tok.encode_batch(texts, add_special_tokens=False)]
+
+    def decode(self, pieces: list[list[str]]) -> list[str]:
+        """Text of each target piece sequence (special tokens dropped)."""
+        out = []
+        for seq in pieces:
+            kept = [p for p in seq if p not in self._special]
+            decoder = self._tok.decoder
+            text = decoder.decode(kept) if decoder is not None else " ".join(kept)
+            out.append(text.strip())
         return out

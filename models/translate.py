@@ -48,7 +48,12 @@ from unmt.models.options import (
     translation_identity,
 )
 from unmt.models.resolve import ResolvedModel, resolve_model
-from unmt.models.spm import SentencePieceTokenizer, spm_files
+from unmt.models.spm import (
+    FastTokenizer,
+    SentencePieceTokenizer,
+    fast_tokenizer_file,
+    spm_files,
+)
 from unmt.records import Segment, Translation
 
 log = logging.getLogger(__name__)
@@ -106,8 +111,11 @@ class Translator:
     def _load_tokenizer(self) -> TextTokenizer:
         """sentencepiece alone on the CTranslate2 path (no transformers, no torch) where the
         model allows it; the model's Hugging Face tokenizer otherwise."""
-        if self.backend_name == "ctranslate2" and spm_files(self.model) is not None:
-            return SentencePieceTokenizer(self.model)
+        if self.backend_name == "ctranslate2":
+            if spm_files(self.model) is not None:
+                return SentencePieceTokenizer(self.model)
+            if fast_tokenizer_file(self.model) is not None:
+                return FastTokenizer(self.model)
         return ModelTokenizer(self.model)
 
     def _load_backend(self) -> Backend:

@@ -13,7 +13,7 @@ from conftest import EXAMPLES, SHARED_DATA
 
 from unmt.models.family import ModelTokenizer
 from unmt.models.resolve import resolve_model
-from unmt.models.spm import SentencePieceTokenizer, spm_files
+from unmt.models.spm import FastTokenizer, SentencePieceTokenizer, fast_tokenizer_file, spm_files
 
 EDGE = [
     "", "   ", "  前后空格  ", "有</s>特殊", "</s>开头", "<unk>x<pad>", ">>eng<< 代码",
@@ -32,13 +32,16 @@ def _texts() -> list[str]:
     return lines
 
 
-FAMILIES = pytest.mark.parametrize("folder", ["tiny_model_dir", "tiny_m2m100_dir"])
+FAMILIES = pytest.mark.parametrize("folder", ["tiny_model_dir", "tiny_m2m100_dir", "tiny_nllb_dir"])
 
 
 @FAMILIES
 def test_same_pieces_and_text_as_transformers(folder: str, request: pytest.FixtureRequest) -> None:
     model = resolve_model(str(request.getfixturevalue(folder)))
-    hf, sp = ModelTokenizer(model), SentencePieceTokenizer(model)
+    hf = ModelTokenizer(model)
+    sp: SentencePieceTokenizer | FastTokenizer = (
+        FastTokenizer(model) if folder == "tiny_nllb_dir" else SentencePieceTokenizer(model)
+    )
     texts = _texts()
     assert len(texts) > 40
     assert sp.encode(texts) == hf.encode(texts)
@@ -54,7 +57,9 @@ def test_which_folders_take_the_sentencepiece_path(
 ) -> None:
     assert spm_files(resolve_model(str(tiny_model_dir))) is not None  # source.spm, target.spm
     assert spm_files(resolve_model(str(tiny_m2m100_dir))) is not None  # sentencepiece.bpe.model
-    assert spm_files(resolve_model(str(tiny_nllb_dir))) is None  # tokenizer.json: transformers
+    nllb = resolve_model(str(tiny_nllb_dir))
+    assert spm_files(nllb) is None and fast_tokenizer_file(nllb) is not None  # tokenizer.json
+    assert fast_tokenizer_file(resolve_model(str(tiny_m2m100_dir))) is None
 
 
 @FAMILIES
@@ -92,5 +97,7 @@ def test_translator_picks_its_tokenizer(
     model_dir = request.getfixturevalue(folder)
     opts = TranslateOptions(model=str(model_dir), backend=backend, no_cache=True)
     with open_translator(opts) as tr:
-        spm = backend == "ctranslate2" and folder != "tiny_nllb_dir"
-        assert isinstance(tr.tokenizer, SentencePieceTokenizer if spm else ModelTokenizer)
+        expected: type = ModelTokenizer
+        if backend == "ctranslate2":
+            expected = FastTokenizer if folder == "tiny_nllb_dir" else SentencePieceTokenizer
+        assert isinstance(tr.tokenizer, expected)
