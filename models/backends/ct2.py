@@ -119,8 +119,10 @@ def cpu_compute_type(features: frozenset[str], supported: set[str]) -> str:
 
     int8 where the CPU has 8-bit dot-product instructions (VNNI, AMX): measured on an AMD Zen 4
     with AVX-512 VNNI, int8 was several times faster than float32 and steady, while float32 went
-    through DNNL and varied 10-67 s for one job. Elsewhere (this project's AVX2 machines, ARM)
-    float32, which was as fast or faster there. ``--compute-type`` overrides.
+    through DNNL and varied 10-67 s for one job. Elsewhere float32, which keeps the model's exact
+    outputs: on this project's AVX2-only EPYC (``unmt bench translate``, 64 UN sentences,
+    opus-mt-zh-en's shape, medians of 3) int8 was 1.38x faster at greedy but 1.02x at beam 4, the
+    default; ARM was not measured. ``--compute-type`` overrides.
     """
     if "int8" in supported and any(f in features for f in INT8_CPU_FEATURES):
         return "int8"
