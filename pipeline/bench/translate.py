@@ -9,10 +9,21 @@ English reference (1.2x the source without one), and every batch decodes exactly
 target (``min = max`` new tokens), as a real model runs until its longest hypothesis ends.
 Throughput counts only the target tokens, so padding work is not rewarded.
 
-Every configuration runs in its own process (so peak RSS is its own):
-(a) naive transformers code: unsorted batches of 16, ``generate`` with the same beam;
-(b) unmt with each backend (sorted, token-budget batches); the share of wall time spent
-outside the engine; and, for the default backend, the cost of a cache hit per segment.
+Every configuration runs in its own process, timed from launch to exit (start-up included, what
+a user feels), beside its engine time, its start-up to the first batch and its own peak RSS
+(``VmHWM``), ``--repeat`` rounds in turn (paired), medians printed with each round's ratio:
+
+- the anchor, a tuned direct CTranslate2 script (:mod:`unmt.pipeline.bench.direct_ct2`:
+  sentencepiece, length-sorted 2,048-token batches, nothing of unmt);
+- ``unmt translate``'s code path on CTranslate2 for each ``--compute-types`` entry, and on
+  transformers (``--skip-transformers`` leaves it out), each with the cost of a cache hit;
+- naive transformers code: batches of 16 in file order, ``generate`` with the same beam;
+- with ``--sweep``, unmt on CTranslate2 under other token budgets (no sentence cap), so the
+  defaults are chosen by measurement.
+
+One table per ``--beams`` entry, then unmt / direct (target <= 1.05x), unmt vs naive (target
+>= 3.0x at beam 4) and peak RSS / direct (target <= 1.10x). ``--device cuda`` runs the same on a
+GPU (CTranslate2 float16 by default; add ``--compute-types auto,int8_float16``).
 """
 
 from __future__ import annotations

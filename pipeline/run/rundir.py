@@ -303,15 +303,14 @@ class RunDir:
                 items = list(self._docs.items())
             yield from (sorted(items) if by_id else items)
             return
-        with self._lock:
-            ids = {d for d, e in self._docs.items() if e.stages or e != DocEntry()}
+        with self._lock:  # without a store to write to, the cached entries may be newer
+            newer = {} if self._evictable else {
+                d: e for d, e in self._docs.items() if e.stages or e != DocEntry()
+            }  # fmt: skip
         for doc, entry in self.store.iter_documents(by_id=by_id):
-            with self._lock:  # a worker's entries newer than the store's
-                entry = self._docs.get(doc, entry) if not self._evictable else entry
-            ids.discard(doc)
-            yield doc, entry
-        for doc in sorted(ids):  # changed in a worker but not recorded anywhere
-            yield doc, self._docs[doc]
+            yield doc, newer.pop(doc, entry)
+        for doc in sorted(newer):  # changed here but recorded nowhere (a worker's new entry)
+            yield doc, newer[doc]
 
     def manifest(self) -> dict[str, Any]:
         """The whole state as one JSON-ready dict (what ``manifest.json`` holds)."""
