@@ -170,6 +170,10 @@ def test_changed_glossary_rescores_without_translating(
     assert main(args) == 1  # without the flag the shipped UN glossary is added after it
     terms = read_jsonl(out / "docs" / "norefs" / "terms.jsonl")
     assert {"会员国", "秘书长"} <= {t["zh"] for t in terms}
+    assert "导言" in {t["zh"] for t in terms}  # a two-character term of the UN glossary
+    assert main([*args, "--min-zh-chars", "3"]) == 1  # terms shorter than 3 are not matched
+    terms = read_jsonl(out / "docs" / "norefs" / "terms.jsonl")
+    assert "导言" not in {t["zh"] for t in terms} and "会员国" in {t["zh"] for t in terms}
 
 
 def test_jobs_2_gives_the_same_outputs(

@@ -82,6 +82,9 @@ class RunConfig:
         kind="flag",
         help="use only the glossaries given, not the shipped UN glossary as well",
     )
+    min_zh_chars: int = option(
+        1, minimum=1, metavar="N", help="ignore Chinese glossary terms shorter than this"
+    )
     jobs: int = option(1, minimum=1, metavar="N", help="processes for the cheap stages")
     engine: str = option(
         "local",

@@ -66,8 +66,7 @@ def corpus_report(
     if not done:
         return None
     paths = {name: run.path / f"report.{name}" for name in ("html", "md", "json")}
-    glossaries = st.run_glossary_files(config)
-    matcher = st.term_matcher(tuple(str(g) for g in glossaries))
+    matcher = st.run_term_matcher(config)
     context = score_context(run)
     if flags is None:
         flags = {d: run.document(d).flags for d in done}

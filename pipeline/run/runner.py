@@ -402,7 +402,7 @@ def _preflight(config: RunConfig) -> None:
     the model resolves (a hub id that is neither cached nor reachable)."""
     from unmt.models.resolve import resolve_model
 
-    st.term_matcher(tuple(str(g) for g in st.run_glossary_files(config)))
+    st.run_term_matcher(config)
     resolve_model(config.translate.model)
 
 

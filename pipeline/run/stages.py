@@ -237,12 +237,18 @@ def load_pairs(doc_dir: Path, has_reference: bool) -> list[Pair]:
 
 
 @functools.lru_cache(maxsize=4)
-def term_matcher(glossary_paths: tuple[str, ...]) -> Any:
-    """The compiled term matcher of the run's glossaries (the shipped one when none)."""
+def term_matcher(glossary_paths: tuple[str, ...], min_zh_chars: int = 1) -> Any:
+    """The compiled term matcher of glossary files (the shipped one when none)."""
     from unmt.eval.glossary.load import load_glossaries
     from unmt.eval.terms.matcher import TermMatcher
 
-    return TermMatcher(load_glossaries(list(glossary_paths)))
+    return TermMatcher(load_glossaries(list(glossary_paths)), min_zh_chars=min_zh_chars)
+
+
+def run_term_matcher(config: RunConfig) -> Any:
+    """The term matcher of a run: its glossary files and ``min_zh_chars``."""
+    files = tuple(str(g) for g in run_glossary_files(config))
+    return term_matcher(files, config.min_zh_chars)
 
 
 def glossary_files(glossary_paths: Sequence[str], *, default: bool = True) -> list[Path]:

@@ -57,7 +57,7 @@ class DocContext:
         return st.run_glossary_files(self.config)
 
     def matcher(self) -> Any:
-        return st.term_matcher(tuple(str(g) for g in self.glossaries()))
+        return st.run_term_matcher(self.config)
 
 
 @dataclass(frozen=True)
