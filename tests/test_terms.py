@@ -156,3 +156,28 @@ def test_golden_unbis_sample_on_ecn15_reference() -> None:
     key = sorted((h.seg, h.entry, h.start, h.end, h.found) for h in result.hits)
     digest = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]
     assert digest == "c6f9d198ee85c78a"
+
+
+def test_entries_sharing_forms_do_not_share_spans() -> None:
+    """安全理事会 x2 and 安理会 x2 in one segment: each "Security Council" goes to one
+    occurrence, and "Council's" to 安理会, never to 安全理事会 (the case of issue 14)."""
+    entries = (
+        Entry("sc", "安全理事会", "Security Council", glossary="t"),
+        Entry("sc-short", "安理会", "Security Council", variants=("Council",), glossary="t"),
+    )
+    m = TermMatcher(Glossary("t", "cd" * 32, entries, (("t", "cd" * 32),)))
+    src = "安全理事会审议了报告。安理会成员发言。安全理事会通过决议。安理会主席致辞。"
+    hyp = (
+        "The Security Council considered the report. The Council's members spoke. "
+        "The Security Council adopted a resolution. The Council's President spoke."
+    )
+    hits = m.score("1", src, hyp, hyp)
+    got = [(h.zh, h.rendering, h.found, h.in_ref) for h in hits]
+    assert got == [
+        ("安全理事会", "Security Council", True, True),
+        ("安理会", "Council's", True, True),
+        ("安全理事会", "Security Council", True, True),
+        ("安理会", "Council's", True, True),
+    ]
+    one = m.score("2", "安全理事会和安理会", "The Security Council met.")
+    assert [h.found for h in one] == [True, False]  # one span credits one occurrence

@@ -14,8 +14,14 @@ repeated terms: the n-th occurrence of an entry in a segment is *found* when the
 at least n non-overlapping accepted forms (approved or variant) of that entry. Forbidden
 renderings that overlap no accepted form are charged to the occurrences left unfound first (as
 their ``rendering``), any others to the last occurrence; each is counted once. With a reference,
-``in_ref`` says the same of the reference. Accepted forms of *different* entries may share a span
-of the hypothesis (each entry is judged on its own).
+``in_ref`` says the same of the reference.
+
+Entries of one segment do not share a span of the hypothesis (or the reference): when two
+source terms have accepted forms in common (安全理事会 and 安理会 both accept "Security
+Council", 安理会 also "Council"), the entry with the longer Chinese term claims its spans
+first, and the other is judged on what is left. So "Council's" is not credited to 安全理事会
+because 安理会's occurrences also matched it, and one "Security Council" does not count for
+both terms.
 """
 
 from __future__ import annotations
@@ -147,8 +153,12 @@ class TermMatcher:
         hyp_text = EnText(hyp)
         ref_text = EnText(ref) if ref is not None else None
         hits: list[TermHit] = []
-        for index, spans in by_entry.items():
-            hits.extend(self._judge(index, spans, src, hyp_text, ref_text, seg, doc))
+        claimed: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])  # hyp, ref
+        order = sorted(by_entry, key=lambda i: (-max(e - s for s, e in by_entry[i]), by_entry[i]))
+        for index in order:  # longer (more specific) source terms claim their spans first
+            hits.extend(
+                self._judge(index, by_entry[index], src, hyp_text, ref_text, seg, doc, claimed)
+            )
         hits.sort(key=lambda h: h.start)
         return hits
 
@@ -161,18 +171,25 @@ class TermMatcher:
         ref: EnText | None,
         seg: str,
         doc: str,
+        claimed: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], []),
     ) -> list[TermHit]:
         compiled = self._entries[index]
         entry = compiled.entry
-        accepted = hyp.find(compiled.accepted)
+        every = hyp.find(compiled.accepted)
+        accepted = _free(every, claimed[0])
         bad: list[tuple[int, int, int]] = []
         if compiled.forbidden:
             bad = [
                 m
                 for m in hyp.find(compiled.forbidden)
-                if all(m[1] <= a[0] or m[0] >= a[1] for a in accepted)
+                if all(m[1] <= a[0] or m[0] >= a[1] for a in every)
             ]
-        in_ref = len(ref.find(compiled.accepted)) if ref is not None else None
+        in_ref = None
+        if ref is not None:
+            in_ref_spans = _free(ref.find(compiled.accepted), claimed[1])
+            in_ref = len(in_ref_spans)
+            claimed[1].extend((s, e) for s, e, _ in in_ref_spans[: len(spans)])
+        claimed[0].extend((s, e) for s, e, _ in accepted[: len(spans)])
         out = []
         for k, (start, end) in enumerate(spans):
             rendering, hs, he = None, -1, -1
@@ -208,3 +225,12 @@ class TermMatcher:
                 )
             )
         return out
+
+
+def _free(
+    matches: list[tuple[int, int, int]], claimed: list[tuple[int, int]]
+) -> list[tuple[int, int, int]]:
+    """The matches that overlap no span another entry of the segment has claimed."""
+    if not claimed:
+        return matches
+    return [m for m in matches if all(m[1] <= s or m[0] >= e for s, e in claimed)]
