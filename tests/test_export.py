@@ -291,3 +291,34 @@ def test_card_lists_every_runs_glossaries(tmp_path: Path) -> None:
     assert main(["export", str(r1), str(r2), "-o", str(out), "--format", "hf", "--quiet"]) == 0
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "`un-terms.tsv`" in card and "`conference-terms.tsv`" in card
+
+
+def test_review_table_and_moses_text(run_dir: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out"
+    args = ["export", str(run_dir), "-o", str(out), "--format", "tsv,xlsx,moses", "--quiet"]
+    assert main(args) == 0
+    assert not (out / "data").exists() and not (out / "unmt.zh-en.tmx").exists()
+    lines = (out / "unmt.review.tsv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].split("\t") == ["id", "doc", "zh", "mt", "reference", "terms missed", "chrf"]
+    rows = [line.split("\t") for line in lines[1:]]
+    assert [r[0] for r in rows] == ["a:p1.s1", "a:p2.s1+a:p2.s2", "b:h1.s1"]  # 1-0 left out
+    assert rows[1][5] == "毒品和犯罪问题办公室 → UNODC" and rows[0][5] == ""  # the miss
+    assert rows[2][4] == "" and rows[2][3] == "Introduction"  # no reference: MT only
+    assert all(len(r) == 7 for r in rows)
+    sheet = load_workbook(out / "unmt.review.xlsx", read_only=True)["review"]
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert cells[0][0] == "id" and [c[0] for c in cells[1:]] == [r[0] for r in rows]
+    assert cells[1][6] == 61.5 and cells[3][6] is None  # chrF as a number; none: empty
+    zh = (out / "unmt.zh-en.zh").read_text(encoding="utf-8").splitlines()
+    en = (out / "unmt.zh-en.en").read_text(encoding="utf-8").splitlines()
+    assert len(zh) == len(en) == 3 and en[1] == "UNODC provided <help> & support."
+
+
+def test_unknown_format_is_a_usage_error(
+    run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", str(run_dir), "-o", str(tmp_path / "o"), "--format", "hf,docx"]) == 2
+    assert "unknown format 'docx'" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

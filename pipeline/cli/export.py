@@ -38,7 +38,15 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="run directories of `unmt run`")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder")
-    p.add_argument("--format", choices=("hf", "tmx", "all"), default="all", help="default: all")
+    p.add_argument(
+        "--format",
+        type=_formats,
+        default=("hf", "tmx"),
+        metavar="F[,F...]",
+        help="comma-separated: hf (Parquet + card), tmx, tsv and xlsx (a bilingual review "
+        "table: id, zh, MT, reference, terms missed, chrF), moses (line-aligned .zh/.en), all "
+        "(hf,tmx) (default: all)",
+    )
     p.add_argument(
         "--shard-rows", type=int, default=50_000, metavar="N", help="rows per Parquet shard"
     )
@@ -74,6 +82,23 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
     declare_io(p, ["run_dirs"], folder=True)
     p.set_defaults(func=run_export)
+
+
+FORMATS = ("hf", "tmx", "tsv", "xlsx", "moses")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    """``--format``: a comma-separated list of :data:`FORMATS` (``all``: hf and tmx)."""
+    names: list[str] = []
+    for name in (n.strip() for n in text.split(",")):
+        for one in ("hf", "tmx") if name == "all" else (name,):
+            if one not in FORMATS:
+                raise argparse.ArgumentTypeError(
+                    f"unknown format {one!r} (choose from {', '.join(FORMATS)}, all)"
+                )
+            if one not in names:
+                names.append(one)
+    return tuple(names)
 
 
 @contextlib.contextmanager
@@ -126,7 +151,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     if args.shard_rows < 1:
         raise UserError("--shard-rows must be at least 1")
-    if args.push_to_hub and args.format == "tmx":
+    if args.push_to_hub and "hf" not in args.format:
         raise UserError("--push-to-hub needs the dataset", hint="use --format hf or all")
     from unmt.pipeline.export.filters import RowFilter
 
@@ -140,7 +165,8 @@ def run_export(args: argparse.Namespace) -> int:
             hint="run `unmt run` to completion first",
         )
     out = Path(args.output)
-    marker: dict[str, Any] = {"runs": [str(p) for p in export.runs], "format": args.format}
+    runs = [str(p) for p in export.runs]
+    marker: dict[str, Any] = {"runs": runs, "format": ",".join(args.format)}
     try:
         lines, marker = _write(export, out, args, marker)
     except OSError as exc:  # pyarrow and the writers: a full disk, a read-only folder
@@ -173,7 +199,7 @@ def _write(
     """Write the export into a staging folder that replaces ``out`` at the end."""
     lines: list[str] = []
     with staged_dir(out) as stage:
-        if args.format in ("hf", "all"):
+        if "hf" in args.format:
             from unmt.pipeline.export.hf import export_hf
 
             hf = export_hf(export, stage, shard_rows=args.shard_rows, license=args.license)
@@ -183,7 +209,7 @@ def _write(
                 lines.append(
                     "left out: " + ", ".join(f"{n} ({why})" for why, n in export.left_out.items())
                 )
-        if args.format in ("tmx", "all"):
+        if "tmx" in args.format:
             from unmt.pipeline.export.tmx import export_tmx
 
             tmx = export_tmx(export, stage / TMX_NAME)
@@ -191,6 +217,23 @@ def _write(
             lines.append(
                 f"TMX: {tmx.units} translation units ({tmx.left_out} one-sided beads left out)"
             )
+        for name in ("tsv", "xlsx", "moses"):
+            if name in args.format:
+                lines.append(_review(name, export, stage))
         with atomic_output(stage / MARKER) as fh:
             json.dump(marker, fh, indent=1)
     return lines, marker
+
+
+def _review(name: str, export: Any, stage: Path) -> str:
+    """Write one of the review or Moses exports; its summary line."""
+    from unmt.pipeline.export import review
+
+    if name == "tsv":
+        done = review.export_tsv(export, stage / review.TSV_NAME)
+        return f"review table: {done.rows} rows in {review.TSV_NAME}"
+    if name == "xlsx":
+        done = review.export_xlsx(export, stage / review.XLSX_NAME)
+        return f"review table: {done.rows} rows in {review.XLSX_NAME}"
+    done = review.export_moses(export, stage)
+    return f"Moses text: {done.rows} line pairs in {review.MOSES_STEM}.zh / .en"
