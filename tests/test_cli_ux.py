@@ -116,3 +116,30 @@ def test_run_progress_counts_segments_batch_by_batch(tmp_path: Path, tiny_model_
             seg_path, translator, {"translations": tmp_path / "t.jsonl"}, ticks.append
         )
     assert sum(ticks) == len(segments) and len(ticks) > 3
+
+
+def test_every_help_text_states_its_default() -> None:
+    """An option with a default (other than off, none or empty) says it in its help."""
+    import argparse
+
+    from unmt.pipeline.cli.main import build_parser
+
+    missing: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, prefix: list[str]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, [*prefix, name])
+                continue
+            if action.help == argparse.SUPPRESS or isinstance(action, argparse._HelpAction):
+                continue
+            if action.default in (None, False, [], (), argparse.SUPPRESS):
+                continue
+            if "default" not in (action.help or "").lower():
+                missing.append(
+                    f"{' '.join(prefix)} {'/'.join(action.option_strings) or action.dest}"
+                )
+
+    walk(build_parser(), ["unmt"])
+    assert missing == []

@@ -202,10 +202,15 @@ def add_parser(subparsers: Any) -> None:
         nargs="?",
         choices=["all", "bible", "un", "un-long"],
         default="all",
-        help="un: one bitext per UN document; un-long: all of them as one long document",
+        help="un: one bitext per UN document; un-long: all of them as one long document "
+        "(default all)",
     )
-    p.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data folder")
-    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic UN benchmark")
+    p.add_argument(
+        "--data", default=str(DEFAULT_DATA), help=f"the shared data folder (default {DEFAULT_DATA})"
+    )
+    p.add_argument(
+        "--seed", type=int, default=1, help="seed of the synthetic UN benchmark (default 1)"
+    )
     p.add_argument(
         "--mt",
         action="store_true",

@@ -57,11 +57,13 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("--doc", type=Path, help=f"the document (default {SAMPLE}, else {EXAMPLE})")
     p.add_argument(
-        "--models", default="tiny,full", help="comma-separated: tiny, full, or a model path/id"
+        "--models",
+        default="tiny,full",
+        help="comma-separated: tiny, full, or a model path/id (default tiny,full)",
     )
     engine = specs(TranslateOptions)
     add_settings(p, [engine["backend"], engine["beam"], engine["device"]])
-    p.add_argument("--jobs", type=int, default=1, help="processes for the cheap stages")
+    p.add_argument("--jobs", type=int, default=1, help="processes for the cheap stages (default 1)")
     p.set_defaults(func=run_bench)
 
 

@@ -46,7 +46,11 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--hyp", help="MT lines (default: the shared opus-mt-zh-en output)")
     p.add_argument("--ref", help="reference lines (default: the dev set's English)")
     add_glossary_option(p, "glossaries (default: the shipped one, then the UNBIS thesaurus)")
-    p.add_argument("--metrics", default="bleu,chrf", help="sacreBLEU metrics to time (or '')")
+    p.add_argument(
+        "--metrics",
+        default="bleu,chrf",
+        help="sacreBLEU metrics to time, or '' (default bleu,chrf)",
+    )
     p.set_defaults(func=run)
 
 

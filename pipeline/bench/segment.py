@@ -38,7 +38,7 @@ def add_parser(subparsers: Any) -> None:
     """Register ``unmt bench segment``."""
     p = subparsers.add_parser("segment", help="segmentation speed (MB/s) and peak memory")
     p.add_argument("--input", default=None, help="seed document (default: the example report)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="default zh")
     p.add_argument(
         "--sizes", default="1,3,10", help="comma-separated document sizes in MB (default 1,3,10)"
     )

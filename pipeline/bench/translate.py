@@ -77,7 +77,7 @@ def add_parser(subparsers: Any) -> None:
         "--sweep",
         default="",
         metavar="TOKENS[,TOKENS...]",
-        help="also run unmt (ctranslate2) with these --max-batch-tokens budgets",
+        help="also run unmt (ctranslate2) with these --max-batch-tokens budgets (default: none)",
     )
     p.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="default cpu")
     p.add_argument("--skip-naive", action="store_true", help="do not run the naive baseline")

@@ -54,7 +54,8 @@ def add_parser(subparsers: Any) -> None:
         "--format",
         choices=("beads", "tsv", "jsonl"),
         default="beads",
-        help="beads: [i,j]:[k]; tsv: bead, score, source and target text; jsonl: records",
+        help="beads: [i,j]:[k]; tsv: bead, score, source and target text; jsonl: records "
+        "(default beads)",
     )
     p.add_argument(
         "--segment",

@@ -48,7 +48,11 @@ def add_parser(subparsers: Any) -> None:
         "(hf,tmx) (default: all)",
     )
     p.add_argument(
-        "--shard-rows", type=int, default=50_000, metavar="N", help="rows per Parquet shard"
+        "--shard-rows",
+        type=int,
+        default=50_000,
+        metavar="N",
+        help="rows per Parquet shard (default 50000)",
     )
     p.add_argument(
         "--license",

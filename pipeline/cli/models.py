@@ -30,7 +30,12 @@ def add_parser(subparsers: Any) -> None:
     lst.set_defaults(func=run_list)
     conv = sub.add_parser("convert", help="convert a model for CTranslate2 ahead of time")
     conv.add_argument("model", help="hub id, local folder, or 'tiny'")
-    conv.add_argument("--quantization", default="float32", choices=("float32", "int8"))
+    conv.add_argument(
+        "--quantization",
+        default="float32",
+        choices=("float32", "int8"),
+        help="weights of the converted model (default float32)",
+    )
     conv.set_defaults(func=run_convert)
 
 

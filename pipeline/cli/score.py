@@ -182,7 +182,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--jobs", type=int, default=default_jobs(), help="processes for TER (default: CPUs, max 4)"
     )
     p.add_argument(
-        "--min-zh-chars", type=int, default=1, help="ignore Chinese terms shorter than this"
+        "--min-zh-chars",
+        type=int,
+        default=1,
+        help="ignore Chinese terms shorter than this (default 1)",
     )
     declare_io(p, ["src", "hyp", "ref", "docs", "glossary"])
     p.set_defaults(func=run_score)

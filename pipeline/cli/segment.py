@@ -41,7 +41,7 @@ def add_parser(subparsers: Any) -> None:
         "--format",
         choices=("jsonl", "txt"),
         default="jsonl",
-        help="jsonl: one segment object per line; txt: one sentence per line",
+        help="jsonl: one segment object per line; txt: one sentence per line (default jsonl)",
     )
     declare_io(p, ["input"])
     p.set_defaults(func=run)
