@@ -104,6 +104,8 @@ class ScoreResult:
     segment_count: int | None = None
     #: document id -> where that document's own report is (relative to this report)
     document_links: Mapping[str, str] = field(default_factory=dict)
+    #: what the report is of ("run corpus-2026"), for its title; empty: named by its documents
+    name: str = ""
 
     @property
     def n_segments(self) -> int:

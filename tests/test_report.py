@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -205,3 +206,15 @@ def test_corpus_combined_from_documents_equals_scoring_at_once() -> None:
     assert combined.summary_json() == whole.summary_json()
     without = combine_documents([DocumentPart("x", 1, ()), *parts], matcher)
     assert without.scores["bleu"] is None  # a document without reference: no corpus BLEU
+
+
+def test_titles_name_the_document_or_the_corpus(tmp_path: Path) -> None:
+    from unmt.eval.report.view import report_title
+
+    one = score_segments(SRC, HYP, REF, GLOSSARY, seg_ids=IDS, doc_ids=["A/75/1"] * len(SRC))
+    assert report_title(one) == "A/75/1: unmt terminology and quality report"
+    out = tmp_path / "r.html"
+    write_report(one, out)
+    assert "<title>A/75/1: unmt terminology and quality report</title>" in out.read_text("utf-8")
+    named = dataclasses.replace(one, name="corpus of 3 documents")
+    assert report_title(named).startswith("corpus of 3 documents: ")

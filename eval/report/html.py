@@ -12,7 +12,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from unmt import __version__
-from unmt.eval.report.view import fmt, pct, segment_spans, summary_rows
+from unmt.eval.report.view import fmt, pct, report_title, segment_spans, summary_rows
 
 if TYPE_CHECKING:
     from unmt.eval.metrics import TermRow
@@ -27,7 +27,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding
 vertical-align:top;text-align:left}th{background:#f3f3f3}td.n{text-align:right}
 table.sortable th{cursor:pointer;user-select:none}
 table.sortable th:after{content:" \\2195";color:#999}
-code{font-size:12px;word-break:break-all}
+code{font-size:12px;word-break:break-all}td,.seg div{overflow-wrap:anywhere}
 mark.ok{background:#c8f0c8}mark.miss{background:#ffd0d0}mark.bad{background:#ffb347;
 text-decoration:line-through}.seg{border:1px solid #e4e4e4;margin:.6em 0;padding:.4em .7em}
 .seg .h{color:#666;font-size:12px}.seg div{margin:.15em 0}.lab{display:inline-block;width:2.5em;
@@ -175,8 +175,9 @@ def _doc_cell(result: ScoreResult, doc: str) -> str:
     return f"<a href='{escape(href)}'>{name}</a>" if href else name
 
 
-def render_html(result: ScoreResult, title: str = "unmt terminology and quality report") -> str:
-    """The whole report as one HTML string."""
+def render_html(result: ScoreResult, title: str | None = None) -> str:
+    """The whole report as one HTML string (``title``: :func:`report_title` by default)."""
+    title = title or report_title(result)
     summary = "".join(
         f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in summary_rows(result)
     )

@@ -13,7 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from unmt import __version__
-from unmt.eval.report.view import Span, fmt, pct, segment_spans, summary_rows
+from unmt.eval.report.view import Span, fmt, pct, report_title, segment_spans, summary_rows
 
 if TYPE_CHECKING:
     from unmt.eval.scoring import ScoreResult
@@ -43,9 +43,9 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def render_markdown(result: ScoreResult, title: str = "unmt terminology and quality report") -> str:
+def render_markdown(result: ScoreResult, title: str | None = None) -> str:
     """The whole report as one Markdown string."""
-    out = [f"# {md(title)}", "", "## Summary", ""]
+    out = [f"# {md(title or report_title(result))}", "", "## Summary", ""]
     out += _table(["figure", "value"], [[md(k), md(v)] for k, v in summary_rows(result)])
     out += ["", "### Signatures", ""]
     out += [f"- {md(k)}: `{str(v).replace('`', '')}`" for k, v in result.signature.items()]

@@ -31,6 +31,19 @@ def _model_row(result: ScoreResult) -> list[tuple[str, str]]:
     return [("model", model)]
 
 
+REPORT_KIND = "unmt terminology and quality report"
+
+
+def report_title(result: ScoreResult) -> str:
+    """The page title: what the report is of (the document, or the run), then its kind."""
+    what = result.name
+    if not what and len(result.documents) == 1:
+        what = result.documents[0].doc
+    elif not what and result.documents:
+        what = f"{len(result.documents)} documents"
+    return f"{what}: {REPORT_KIND}" if what else REPORT_KIND
+
+
 def summary_rows(result: ScoreResult) -> list[tuple[str, str]]:
     """(label, value) pairs of the report's summary table."""
     t = result.terms

@@ -105,7 +105,8 @@ def corpus_report(
         for flag in flags[doc_id]:
             details[f"flag:{doc_id}"] = f"document {doc_id}: {flag}"
     links = {d: f"{DOCS_DIR}/{d}/report.html" for d in done}
-    result = dataclasses.replace(result, details=details, document_links=links)
+    name = f"corpus of {len(done)} documents"  # not the folder: runs compare byte for byte
+    result = dataclasses.replace(result, details=details, document_links=links, name=name)
     for path in paths.values():
         write_report(result, path)
     signatures = {k: str(v) for k, v in result.signature.items()}
