@@ -218,3 +218,76 @@ def test_titles_name_the_document_or_the_corpus(tmp_path: Path) -> None:
     assert "<title>A/75/1: unmt terminology and quality report</title>" in out.read_text("utf-8")
     named = dataclasses.replace(one, name="corpus of 3 documents")
     assert report_title(named).startswith("corpus of 3 documents: ")
+
+
+def _dom_shim(page: str) -> str:
+    """JavaScript building fake elements for the report's segments, term links and filter
+    controls (read from the page with Python's HTML parser), so the page's own script runs in
+    node as in a browser."""
+    from html.parser import HTMLParser
+
+    segs: list[dict[str, str]] = []
+    links: list[dict[str, str]] = []
+
+    class Reader(HTMLParser):
+        link: dict[str, str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = {k: v or "" for k, v in attrs}
+            if tag == "div" and "seg" in a.get("class", "").split():
+                segs.append(a)
+            if tag == "a" and a.get("class") == "term":
+                self.link = a
+
+        def handle_data(self, data: str) -> None:
+            if self.link is not None:
+                links.append({**self.link, "text": data})
+                self.link = None
+
+    Reader().feed(page)
+    return (
+        "function El(a){this.id=a.id||'';this.dataset={terms:a['data-terms'],miss:a['data-miss'],"
+        "term:a['data-term']};this.cls=(a['class']||'').split(' ');this.style={};"
+        "this.textContent=a.text||'';this.firstChild={textContent:''};this.on={};"
+        "this.classList={contains:(c)=>this.cls.indexOf(c)>=0};}"
+        "El.prototype.addEventListener=function(e,f){this.on[e]=f;};"
+        "var box={kids:[],appendChild:function(s){this.kids.splice(this.kids.indexOf(s),1);"
+        "this.kids.push(s);}};"
+        f"var segs={json.dumps(segs)}.map(function(a){{var e=new El(a);e.parentNode=box;"
+        "box.kids.push(e);return e;});"
+        f"var links={json.dumps(links)}.map(function(a){{return new El(a);}});"
+        "var ids={segfilter:new El({}),termnote:new El({}),termclear:new El({})};"
+        "ids.segfilter.value='all';"
+        "var document={getElementById:(i)=>ids[i]||null,querySelectorAll:function(q){"
+        "return q==='.seg'?box.kids.slice():q==='a.term'?links:[];}};"
+    )
+
+
+def test_clicking_a_term_shows_its_segments_misses_first(tmp_path: Path) -> None:
+    """The HTML report's script, run in node: by default the segments with terms; a term's
+    link shows only the segments holding it, its misses first; 'every segment' shows all."""
+    import shutil
+    import subprocess
+
+    from unmt.eval.report.html import _JS
+
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    r = score_segments(SRC, HYP, REF, GLOSSARY, seg_ids=IDS, metrics=("bleu",))
+    out = tmp_path / "r.html"
+    write_report(r, out)
+    driver = (
+        "function seen(){return box.kids.filter((s)=>s.style.display!=='none').map((s)=>s.id);}"
+        "console.log(JSON.stringify(seen()));"
+        "links.filter((a)=>a.dataset.term==='ms')[0].on.click();"
+        "console.log(JSON.stringify(seen()));"
+        "ids.segfilter.value='every';ids.segfilter.on.change();"
+        "console.log(JSON.stringify(seen()));"
+    )
+    script = _dom_shim(out.read_text(encoding="utf-8")) + _JS + driver
+    proc = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    default, ms, every = (json.loads(line) for line in proc.stdout.splitlines())
+    assert default == ["seg-docA:p1.s1", "seg-docA:p2.s1", "seg-docB:p2.s1"]  # terms only
+    assert ms == ["seg-docA:p2.s1", "seg-docA:p1.s1"]  # 会员国 missed in p2.s1: first
+    assert len(every) == 4  # the segment without terms too

@@ -47,10 +47,23 @@ document.querySelectorAll('table.sortable th').forEach(function(th){
   rows.forEach(function(r){body.appendChild(r);});
  });
 });
-var f=document.getElementById('segfilter');
-if(f){f.addEventListener('change',function(){
- document.querySelectorAll('.seg').forEach(function(s){
-  s.style.display=(f.value==='all'||s.classList.contains(f.value))?'':'none';});});}
+var f=document.getElementById('segfilter'),term=null,note=document.getElementById('termnote');
+function show(){var segs=Array.prototype.slice.call(document.querySelectorAll('.seg'));
+ segs.forEach(function(s){var ids=(s.dataset.terms||'').split('\t');
+  var ok=term?ids.indexOf(term)>=0:(f.value==='all'?s.classList.contains('has-terms'):
+   f.value==='every'||s.classList.contains(f.value));
+  s.style.display=ok?'':'none';});
+ if(term){var box=segs.length?segs[0].parentNode:null;  /* misses of the term first */
+  segs.filter(function(s){return (s.dataset.miss||'').split('\t').indexOf(term)>=0;})
+   .concat(segs.filter(function(s){return (s.dataset.miss||'').split('\t').indexOf(term)<0;}))
+   .forEach(function(s){box.appendChild(s);});}
+ if(note){note.style.display=term?'':'none';}}
+if(f){f.addEventListener('change',function(){term=null;show();});show();}
+document.querySelectorAll('a.term').forEach(function(a){a.addEventListener('click',function(){
+ term=a.dataset.term;if(note){note.firstChild.textContent='segments with '+a.textContent+
+  ' (misses first) ';}show();});});
+var clear=document.getElementById('termclear');
+if(clear){clear.addEventListener('click',function(e){e.preventDefault();term=null;show();});}
 """
 
 
@@ -115,24 +128,33 @@ def _segments(result: ScoreResult) -> str:
             for doc, href in result.document_links.items()
         )
         return f"<p>Each document's segments are in its own report:</p><ul>{links}</ul>"
-    shown = [s for s in result.segments if s.hits]
+    with_terms = sum(1 for s in result.segments if s.hits)
     out = [
-        f"<p>{len(shown)} of {len(result.segments)} segments contain glossary terms. Show "
-        '<select id="segfilter"><option value="all">all</option>'
+        f"<p>{with_terms} of {len(result.segments)} segments contain glossary terms. Show "
+        '<select id="segfilter"><option value="all">segments with terms</option>'
         '<option value="has-miss">with a missed term</option>'
-        '<option value="has-bad">with a forbidden rendering</option></select></p>'
+        '<option value="has-bad">with a forbidden rendering</option>'
+        '<option value="every">every segment</option></select> '
+        "(click a term in the table to see its segments)</p>"
+        '<p id="termnote" style="display:none"><b>segments with a term</b> '
+        '<a href="#" id="termclear">show all</a></p>'
     ]
-    for seg in shown:
+    for seg in result.segments:
         src_spans, hyp_spans, missing = segment_spans(seg)
         classes = ["seg"]
+        if seg.hits:
+            classes.append("has-terms")
         if missing:
             classes.append("has-miss")
         if any(h.forbidden for h in seg.hits):
             classes.append("has-bad")
         found = sum(h.found for h in seg.hits)
         chrf = f" · chrF {seg.chrf:.2f}" if seg.chrf is not None else ""
+        terms = "\t".join(dict.fromkeys(h.entry for h in seg.hits))
+        missed = "\t".join(dict.fromkeys(h.entry for h in seg.hits if not h.found))
         out.append(
-            f'<div class="{" ".join(classes)}" id="seg-{escape(seg.id)}">'
+            f'<div class="{" ".join(classes)}" id="seg-{escape(seg.id)}" '
+            f'data-terms="{escape(terms)}" data-miss="{escape(missed)}">'
             f'<div class="h">{escape(seg.id)}{escape(" · " + seg.doc) if seg.doc else ""}'
             f" · terms {found}/{len(seg.hits)}{chrf}</div>"
             f'<div><span class="lab">zh</span>{_marked(seg.src, src_spans)}</div>'
@@ -147,7 +169,14 @@ def _segments(result: ScoreResult) -> str:
     return "".join(out)
 
 
-def _term_table(rows: list[TermRow]) -> str:
+def _term_link(row: TermRow, segments: bool) -> str:
+    """The term's Chinese, a link that filters the segments to it where they are shown."""
+    if not segments:
+        return escape(row.zh)
+    return f'<a class="term" href="#segments" data-term="{escape(row.entry)}">{escape(row.zh)}</a>'
+
+
+def _term_table(rows: list[TermRow], segments: bool = False) -> str:
     head = (
         "<tr><th>Chinese</th><th>approved English</th><th>glossary</th><th>occurrences</th>"
         "<th>hits</th><th>accuracy</th><th>ref-confirmed</th><th>forbidden</th>"
@@ -160,7 +189,8 @@ def _term_table(rows: list[TermRow]) -> str:
         )
         acc = r.accuracy
         body.append(
-            f"<tr><td>{escape(r.zh)}</td><td>{escape(r.en)}</td><td>{escape(r.glossary)}</td>"
+            f"<tr><td>{_term_link(r, segments)}</td><td>{escape(r.en)}</td>"
+            f"<td>{escape(r.glossary)}</td>"
             f'<td class="n">{r.occurrences}</td><td class="n">{r.hits}</td>'
             f'<td class="n" data-v="{_v(acc)}">{pct(acc)}</td>'
             f'<td class="n" data-v="{r.ref_hits}">{r.ref_hits}/{r.ref_occurrences}</td>'
@@ -217,7 +247,7 @@ def render_html(result: ScoreResult, title: str | None = None) -> str:
         + f"<h2>Most frequent terms</h2>{_chart(list(result.table))}"
         + docs
         + f"<h2>Terms ({len(result.table)})</h2><p>Click a column header to sort.</p>"
-        + _term_table(list(result.table))
-        + f"<h2>Segments</h2>{_segments(result)}"
+        + _term_table(list(result.table), segments=bool(result.segments))
+        + f"<h2 id='segments'>Segments</h2>{_segments(result)}"
         + f"<p class='h'>unmt {escape(__version__)}</p><script>{_JS}</script></body></html>\n"
     )
