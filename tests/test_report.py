@@ -120,6 +120,8 @@ def test_html_report(result, tmp_path: Path) -> None:  # type: ignore[no-untyped
     # highlights: found, missed, forbidden
     assert '<mark class="ok"' in html and '<mark class="miss"' in html
     assert '<mark class="bad"' in html and ">anti-terrorism</mark>" in html
+    # the reference shows where it uses the approved English (p2.s1: the MT missed 会员国)
+    assert 'title="reference for 会员国 → Member States">Member States</mark> should' in html
     for text in ("Secretary-General", "counter-terrorism", "anti-terrorism ×1", "docA:p2.s1"):
         assert text in html
     assert str(result.signature["chrf"]) in html

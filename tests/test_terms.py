@@ -179,5 +179,6 @@ def test_entries_sharing_forms_do_not_share_spans() -> None:
         ("安全理事会", "Security Council", True, True),
         ("安理会", "Council's", True, True),
     ]
+    assert [(h.ref_start, h.ref_end) for h in hits] == [(h.hyp_start, h.hyp_end) for h in hits]
     one = m.score("2", "安全理事会和安理会", "The Security Council met.")
     assert [h.found for h in one] == [True, False]  # one span credits one occurrence

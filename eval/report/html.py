@@ -12,7 +12,14 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from unmt import __version__
-from unmt.eval.report.view import fmt, pct, report_title, segment_spans, summary_rows
+from unmt.eval.report.view import (
+    fmt,
+    pct,
+    reference_spans,
+    report_title,
+    segment_spans,
+    summary_rows,
+)
 
 if TYPE_CHECKING:
     from unmt.eval.metrics import TermRow
@@ -161,7 +168,8 @@ def _segments(result: ScoreResult) -> str:
             f'<div><span class="lab">mt</span>{_marked(seg.hyp, hyp_spans)}</div>'
         )
         if seg.ref is not None:
-            out.append(f'<div><span class="lab">ref</span>{escape(seg.ref)}</div>')
+            ref = _marked(seg.ref, reference_spans(seg))
+            out.append(f'<div><span class="lab">ref</span>{ref}</div>')
         if missing:
             items = "; ".join(f"{escape(zh)} → {escape(en)}" for zh, en in missing)
             out.append(f'<div class="missing">missing: {items}</div>')

@@ -76,6 +76,14 @@ def _no_overlap(spans: list[Span]) -> list[Span]:
     return kept
 
 
+def reference_spans(seg: SegmentResult) -> list[Span]:
+    """Spans of the reference where it uses a term's approved English (or a variant)."""
+    return _no_overlap(
+        [(h.ref_start, h.ref_end, "ok", f"reference for {h.zh} → {h.en}") for h in seg.hits
+         if h.ref_start >= 0]
+    )  # fmt: skip
+
+
 def segment_spans(seg: SegmentResult) -> tuple[list[Span], list[Span], list[tuple[str, str]]]:
     """Source spans, hypothesis spans and the ``(zh, en)`` of missed occurrences."""
     src: list[Span] = []

@@ -185,6 +185,7 @@ class TermMatcher:
                 if all(m[1] <= a[0] or m[0] >= a[1] for a in every)
             ]
         in_ref = None
+        in_ref_spans: list[tuple[int, int, int]] = []
         if ref is not None:
             in_ref_spans = _free(ref.find(compiled.accepted), claimed[1])
             in_ref = len(in_ref_spans)
@@ -222,6 +223,8 @@ class TermMatcher:
                     in_ref=None if in_ref is None else k < in_ref,
                     doc=doc,
                     glossary=entry.glossary,
+                    ref_start=in_ref_spans[k][0] if k < len(in_ref_spans) else -1,
+                    ref_end=in_ref_spans[k][1] if k < len(in_ref_spans) else -1,
                 )
             )
         return out

@@ -163,6 +163,9 @@ class TermHit(_JsonRecord):
         in_ref: whether the reference uses an accepted form for it (``None`` without reference).
         doc: the document id (empty when unknown).
         glossary: the name of the glossary the entry comes from.
+        ref_start: start offset in the reference of the accepted form that confirms this
+            occurrence (``in_ref``), -1 when none.
+        ref_end: end offset (exclusive) of that form in the reference, -1 when none.
     """
 
     seg: str
@@ -179,6 +182,8 @@ class TermHit(_JsonRecord):
     in_ref: bool | None = None
     doc: str = ""
     glossary: str = ""
+    ref_start: int = -1
+    ref_end: int = -1
 
 
 @dataclass(frozen=True, slots=True)
