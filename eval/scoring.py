@@ -198,6 +198,10 @@ def score_segments(
     docs = list(doc_ids) if doc_ids is not None else [_doc_of(i) for i in ids]
     stats = RefStats(hyp, ref, metrics, jobs) if ref is not None and metrics and n else None
     chrf = stats.segment_chrf() if stats is not None else None
+    doc_text: dict[str, list[str]] = {}
+    for i in range(n):
+        doc_text.setdefault(docs[i], []).append(src[i])
+    active = {d: matcher.active("\n".join(lines)) for d, lines in doc_text.items()}
     segments = tuple(
         SegmentResult(
             id=ids[i],
@@ -206,7 +210,14 @@ def score_segments(
             hyp=hyp[i],
             ref=ref[i] if ref is not None else None,
             hits=tuple(
-                matcher.score(ids[i], src[i], hyp[i], ref[i] if ref is not None else None, docs[i])
+                matcher.score(
+                    ids[i],
+                    src[i],
+                    hyp[i],
+                    ref[i] if ref is not None else None,
+                    docs[i],
+                    active[docs[i]],
+                )
             ),
             chrf=chrf[i] if chrf is not None else None,
         )

@@ -421,3 +421,23 @@ def test_shipped_glossary_agrees_with_un_devset(shared: type) -> None:
     assert len(frequent) >= 150
     failing = [(r.zh, r.occurrences, r.agreement) for r in frequent if r.agreement < 0.8]
     assert failing == []
+
+
+def test_check_uses_context_dependent_entries(tmp_path: Path) -> None:
+    """SRC is one document: where it holds 缔约国会议, 大会 is checked against "the Conference"."""
+    from unmt.eval.glossary.load import load_glossary
+
+    path = tmp_path / "ctx.tsv"
+    path.write_text(
+        "zh\ten\tcontext\n大会\tGeneral Assembly\t\n大会\tthe Conference\t缔约国会议\n",
+        encoding="utf-8",
+    )
+    glossary = load_glossary(path)
+    src = ["缔约国会议第十届会议。", "大会通过了决定。"]
+    ref = ["Tenth session of the Conference of States Parties.", "The Conference adopted it."]
+    rows = {(r.zh, r.en): r for r in check_glossary(glossary, src, ref)}
+    assert rows[("大会", "the Conference")].occurrences == 1
+    assert rows[("大会", "the Conference")].agreement == 1.0
+    assert rows[("大会", "General Assembly")].occurrences == 0
+    plain = {(r.zh, r.en): r for r in check_glossary(glossary, src[1:], ref[1:])}
+    assert plain[("大会", "General Assembly")].occurrences == 1  # no context: the general rule

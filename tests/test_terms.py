@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +183,34 @@ def test_entries_sharing_forms_do_not_share_spans() -> None:
     assert [(h.ref_start, h.ref_end) for h in hits] == [(h.hyp_start, h.hyp_end) for h in hits]
     one = m.score("2", "安全理事会和安理会", "The Security Council met.")
     assert [h.found for h in one] == [True, False]  # one span credits one occurrence
+
+
+def test_context_dependent_terms(tmp_path: Path) -> None:
+    """大会 is "General Assembly" in general and "the Conference" in a document that holds
+    缔约国会议; a contextual-only entry (缔约方 here) is matched only in its context."""
+    from unmt.eval.glossary.load import load_glossary
+    from unmt.eval.scoring import score_segments
+
+    text = (
+        "zh\ten\tcontext\n大会\tGeneral Assembly\t\n大会\tthe Conference\t缔约国会议|缔约方会议\n"
+        "缔约方\tParties\t缔约方会议\n"
+    )
+    path = tmp_path / "ctx.tsv"
+    path.write_text(text, encoding="utf-8")
+    glossary = load_glossary(path)
+    assert glossary.issues == ()  # a general and a contextual 大会: two rules, no conflict
+    contexts = [e.context for e in glossary.entries]
+    assert contexts == [(), ("缔约国会议", "缔约方会议"), ("缔约方会议",)]
+    m = TermMatcher(glossary)
+    src = ["大会通过了决议。", "缔约国会议第十届会议。", "大会决定。"]
+    hyp = ["The General Assembly adopted it.", "The tenth session.", "The Conference decided."]
+    plain = score_segments(src[:1], hyp[:1], None, m, doc_ids=["ga"], metrics=())
+    assert [(h.en, h.found) for h in plain.hits] == [("General Assembly", True)]
+    conf = score_segments(src, hyp, None, m, doc_ids=["cop"] * 3, metrics=())
+    assert [(h.zh, h.en, h.found) for h in conf.hits] == [
+        ("大会", "the Conference", False),  # the context holds for the whole document
+        ("大会", "the Conference", True),
+    ]
+    assert m.match_source("缔约方提交了报告。") == []  # contextual only: not outside its context
+    active = m.active("缔约方会议。缔约方提交了报告。")
+    assert [i for _, _, i in m.match_source("缔约方提交了报告。", active)] == [2]

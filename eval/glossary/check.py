@@ -98,8 +98,9 @@ def check_glossary(
     forms = [matcher.compile(e.accepted) for e in entries]
     banned = [matcher.compile(e.forbidden) for e in entries]
     forbidden = [0] * len(entries)
+    active = term_matcher.active("\n".join(src_lines))  # SRC is taken as one document
     for number, (src, ref) in enumerate(zip(src_lines, ref_lines, strict=True), 1):
-        found = {index for _, _, index in term_matcher.match_source(src)}
+        found = {index for _, _, index in term_matcher.match_source(src, active)}
         if not found:
             continue
         prepared = matcher.prepare(ref)

@@ -45,6 +45,8 @@ COLUMN_ALIASES: dict[str, str] = {
     "domain": "domain",
     "zh_variants": "zh_variants",
     "zh-variants": "zh_variants",
+    "context": "context",
+    "when": "context",
 }
 LIST_SEPARATOR = "|"
 
@@ -163,6 +165,7 @@ def parse_delimited(path: Path, text: str, kind: str, name: str) -> tuple[list[E
                     zh_variants=tuple(
                         v for v in _split_list(row.get("zh_variants", "")) if v != zh
                     ),
+                    context=_split_list(row.get("context", "")),
                 )
             )
     except ValueError as exc:

@@ -34,7 +34,12 @@ SHIPPED_NAME = "un_glossary"
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One concept: a Chinese term and its English renderings."""
+    """One concept: a Chinese term and its English renderings.
+
+    ``context`` makes an entry context-dependent: it applies, instead of the general entry of
+    the same Chinese term, in a document whose source holds one of these Chinese words (大会 is
+    "the Conference" where 缔约国会议 occurs, "General Assembly" elsewhere).
+    """
 
     id: str
     zh: str
@@ -46,6 +51,7 @@ class Entry:
     glossary: str = ""
     line: int = 0
     zh_variants: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -146,16 +152,18 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _dedupe(entries: Iterable[Entry]) -> tuple[list[Entry], list[str]]:
-    """Keep the first entry for each Chinese form; report later duplicates and conflicts."""
+    """Keep the first entry for each Chinese form (and context); report later duplicates and
+    conflicts. Entries of one term with different contexts are different rules, all kept."""
     kept: list[Entry] = []
-    by_zh: dict[str, Entry] = {}
+    by_zh: dict[tuple[str, tuple[str, ...]], Entry] = {}
     issues: list[str] = []
     for entry in entries:
-        clash = next((by_zh[z] for z in entry.zh_forms if z in by_zh), None)
+        keys = [(z, entry.context) for z in entry.zh_forms]
+        clash = next((by_zh[k] for k in keys if k in by_zh), None)
         if clash is None:
             kept.append(entry)
-            for z in entry.zh_forms:
-                by_zh[z] = entry
+            for k in keys:
+                by_zh[k] = entry
             continue
         where = f"{entry.glossary}:{entry.line}"
         first = f"{clash.glossary}:{clash.line}"

@@ -22,6 +22,10 @@ Council", 安理会 also "Council"), the entry with the longer Chinese term clai
 first, and the other is judged on what is left. So "Council's" is not credited to 安全理事会
 because 安理会's occurrences also matched it, and one "Security Council" does not count for
 both terms.
+
+Context-dependent entries (``Entry.context``): an entry with a context applies instead of the
+general entry of the same Chinese term in a document whose source holds one of its context words
+(:meth:`TermMatcher.active`); a contextual entry with no general entry is matched only there.
 """
 
 from __future__ import annotations
@@ -78,6 +82,8 @@ class TermMatcher:
         self.min_zh_chars = min_zh_chars
         self._entries: list[_Compiled] = []
         self._automaton = ahocorasick.Automaton()
+        #: folded Chinese form -> (context words, entry index) of its context-dependent entries
+        self._contextual: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         shadowed = 0
         for entry in glossary.entries:
             index = len(self._entries)
@@ -92,10 +98,17 @@ class TermMatcher:
                 key = fold_zh(form.strip())
                 if len(key) < min_zh_chars:
                     continue
+                if entry.context:
+                    words = tuple(fold_zh(w) for w in entry.context)
+                    self._contextual.setdefault(key, []).append((words, index))
+                    continue
                 if key in self._automaton:
                     shadowed += 1
                     continue
                 self._automaton.add_word(key, (len(key), index))
+        for key in self._contextual:  # matched only where a context is active
+            if key not in self._automaton:
+                self._automaton.add_word(key, (len(key), -1))
         if len(self._automaton):
             self._automaton.make_automaton()
         if shadowed:
@@ -120,14 +133,42 @@ class TermMatcher:
         """The glossary entry behind a match index."""
         return self._entries[index].entry
 
-    def match_source(self, text: str) -> list[tuple[int, int, int]]:
-        """Non-overlapping Chinese term matches ``(start, end, entry index)`` in text order."""
+    def active(self, document: str) -> frozenset[int]:
+        """The context-dependent entries that apply in a document with this source text."""
+        if not self._contextual:
+            return frozenset()
+        folded = fold_zh(document)
+        return frozenset(
+            index
+            for rules in self._contextual.values()
+            for words, index in rules
+            if any(w and w in folded for w in words)
+        )
+
+    def _resolve(self, key: str, index: int, active: frozenset[int]) -> int:
+        """The entry a match of ``key`` stands for: an active contextual one, else ``index``."""
+        if active:
+            for _, candidate in self._contextual.get(key, ()):
+                if candidate in active:
+                    return candidate
+        return index
+
+    def match_source(
+        self, text: str, active: frozenset[int] = frozenset()
+    ) -> list[tuple[int, int, int]]:
+        """Non-overlapping Chinese term matches ``(start, end, entry index)`` in text order;
+        ``active``: the document's context-dependent entries (:meth:`active`)."""
         if not len(self._automaton) or not text:
             return []
-        candidates = [
-            (end + 1 - length, end + 1, index)
-            for end, (length, index) in self._automaton.iter(fold_zh(text))
-        ]
+        folded = fold_zh(text)
+        candidates = []
+        for end, (length, index) in self._automaton.iter(folded):
+            start = end + 1 - length
+            if self._contextual:
+                index = self._resolve(folded[start : end + 1], index, active)
+                if index < 0:
+                    continue  # a contextual term outside its context
+            candidates.append((start, end + 1, index))
         if len(candidates) <= 1:
             return candidates
         candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
@@ -141,10 +182,17 @@ class TermMatcher:
         return kept
 
     def score(
-        self, seg: str, src: str, hyp: str, ref: str | None = None, doc: str = ""
+        self,
+        seg: str,
+        src: str,
+        hyp: str,
+        ref: str | None = None,
+        doc: str = "",
+        active: frozenset[int] = frozenset(),
     ) -> list[TermHit]:
-        """Match the source and judge each occurrence in the hypothesis (and reference)."""
-        matches = self.match_source(src)
+        """Match the source and judge each occurrence in the hypothesis (and reference);
+        ``active``: the document's context-dependent entries (:meth:`active`)."""
+        matches = self.match_source(src, active)
         if not matches:
             return []
         by_entry: dict[int, list[tuple[int, int]]] = {}
