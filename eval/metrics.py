@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,8 @@ from unmt.records import TermHit
 log = logging.getLogger(__name__)
 
 SACREBLEU_METRICS: tuple[str, ...] = ("bleu", "chrf", "ter")
+#: segments per sacreBLEU statistics call (a progress step)
+_CHUNK = 500
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -260,6 +262,7 @@ class RefStats:
         refs: references, line-aligned with ``hyps``.
         metrics: which of ``bleu``, ``chrf``, ``ter`` to compute.
         jobs: worker processes for TER (the slow one, ~10 ms a segment); 1 = in process.
+        progress: called with a number of segments as each metric gets through them.
     """
 
     def __init__(
@@ -268,6 +271,7 @@ class RefStats:
         refs: Sequence[str],
         metrics: Sequence[str] = SACREBLEU_METRICS,
         jobs: int = 1,
+        progress: Callable[[int], None] | None = None,
     ) -> None:
         unknown = sorted(set(metrics) - set(SACREBLEU_METRICS))
         if unknown:
@@ -281,8 +285,17 @@ class RefStats:
             if name == "ter" and jobs > 1 and len(hyps) >= 200:
                 self._stats[name] = _parallel_stats(name, hyps, refs, jobs)
                 self._metrics[name].num_refs = 1
-            else:
-                self._stats[name] = _stats_chunk(name, hyps, refs, self._metrics[name])
+                if progress is not None:
+                    progress(len(hyps))
+            else:  # per-segment statistics: chunks give exactly what one call gives
+                self._stats[name] = []
+                for lo in range(0, max(len(hyps), 1), _CHUNK):  # at least once: num_refs
+                    part = _stats_chunk(
+                        name, hyps[lo : lo + _CHUNK], refs[lo : lo + _CHUNK], self._metrics[name]
+                    )
+                    self._stats[name].extend(part)
+                    if progress is not None:
+                        progress(len(part))
         #: sacreBLEU's own signature of each metric, e.g. ``nrefs:1|case:mixed|eff:no|tok:13a|...``
         self.signatures = {name: str(m.get_signature()) for name, m in self._metrics.items()}
 

@@ -24,7 +24,7 @@ signature. BLEU/chrF/TER need ``ref``; ``metrics`` chooses among them (TER is sl
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -180,8 +180,10 @@ def score_segments(
     metrics: Sequence[str] = SACREBLEU_METRICS,
     jobs: int = 1,
     context: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ScoreResult:
-    """Match terms and compute every figure; see the module docstring.
+    """Match terms and compute every figure; see the module docstring. ``progress(n)`` is
+    called as segments are matched, then as each sacreBLEU metric gets through them.
 
     Raises:
         ValueError: the lists are not the same length.
@@ -196,7 +198,9 @@ def score_segments(
         matcher = TermMatcher(glossary if glossary is not None else load_glossaries([]))
     ids = list(seg_ids) if seg_ids is not None else [str(i) for i in range(1, n + 1)]
     docs = list(doc_ids) if doc_ids is not None else [_doc_of(i) for i in ids]
-    stats = RefStats(hyp, ref, metrics, jobs) if ref is not None and metrics and n else None
+    stats = None
+    if ref is not None and metrics and n:
+        stats = RefStats(hyp, ref, metrics, jobs, progress=progress)
     chrf = stats.segment_chrf() if stats is not None else None
     doc_text: dict[str, list[str]] = {}
     for i in range(n):
@@ -221,7 +225,7 @@ def score_segments(
             ),
             chrf=chrf[i] if chrf is not None else None,
         )
-        for i in range(n)
+        for i in _counted(n, progress)
     )
     by_doc: dict[str, list[int]] = {}
     for i, d in enumerate(docs):
@@ -284,6 +288,14 @@ class DocumentPart:
     segments: int
     hits: tuple[TermHit, ...]
     stats: Mapping[str, list[list[Any]]] | None = None
+
+
+def _counted(n: int, progress: Callable[[int], None] | None, step: int = 500) -> Iterator[int]:
+    """``range(n)``, calling ``progress`` every ``step`` items and at the end."""
+    for i in range(n):
+        yield i
+        if progress is not None and ((i + 1) % step == 0 or i + 1 == n):
+            progress((i % step) + 1)
 
 
 def combine_documents(

@@ -165,3 +165,15 @@ def test_ref_stats_only_requested_metrics() -> None:
         RefStats(HYPS, REFS, ("meteor",))
     with pytest.raises(ValueError, match="references"):
         RefStats(HYPS, REFS[:2])
+
+
+def test_ref_stats_in_chunks_with_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Statistics computed a chunk at a time (a progress step each) equal one call's."""
+    import unmt.eval.metrics as metrics
+
+    whole = RefStats(HYPS, REFS)
+    monkeypatch.setattr(metrics, "_CHUNK", 1)
+    ticks: list[int] = []
+    chunked = RefStats(HYPS, REFS, progress=ticks.append)
+    assert chunked.stats_json() == whole.stats_json() and chunked.scores() == whole.scores()
+    assert sum(ticks) == len(HYPS) * len(whole.metrics) and set(ticks) == {1}

@@ -201,8 +201,12 @@ def _write(
     export: Any, out: Path, args: argparse.Namespace, marker: dict[str, Any]
 ) -> tuple[list[str], dict[str, Any]]:
     """Write the export into a staging folder that replaces ``out`` at the end."""
+    from unmt.progress import Progress
+
     lines: list[str] = []
-    with staged_dir(out) as stage:
+    bar = Progress("exporting", unit="row", enabled=not args.quiet)
+    export.progress = bar.update  # every format reads the rows: the bar counts them all
+    with bar, staged_dir(out) as stage:
         if "hf" in args.format:
             from unmt.pipeline.export.hf import export_hf
 

@@ -129,16 +129,21 @@ def run_score(args: argparse.Namespace) -> int:
     glossary = load_glossaries(args.glossary, default=not args.no_default_glossary)
     if glossary.issues:
         log.info("glossary: %d issues (see `unmt glossary info`)", len(glossary.issues))
-    result = score_segments(
-        src.texts,
-        hyp.texts,
-        ref.texts if ref is not None else None,
-        TermMatcher(glossary, min_zh_chars=args.min_zh_chars),
-        seg_ids=src.ids,
-        doc_ids=docs,
-        metrics=metrics,
-        jobs=args.jobs,
-    )
+    from unmt.progress import Progress
+
+    steps = len(src.texts) * (1 + (len(metrics) if ref is not None else 0))
+    with Progress("scoring", steps) as bar:  # terms, then each metric, segment by segment
+        result = score_segments(
+            src.texts,
+            hyp.texts,
+            ref.texts if ref is not None else None,
+            TermMatcher(glossary, min_zh_chars=args.min_zh_chars),
+            seg_ids=src.ids,
+            doc_ids=docs,
+            metrics=metrics,
+            jobs=args.jobs,
+            progress=bar.update,
+        )
     if args.output:
         write_report(result, args.output)
         print(f"report: {args.output}", file=sys.stderr if args.json else sys.stdout)

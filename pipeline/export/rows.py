@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,8 @@ class ExportSet:
     glossaries: list[str] = field(default_factory=list)
     filter: RowFilter = field(default_factory=RowFilter)
     left_out: Counter[str] = field(default_factory=Counter)
+    #: called with 1 for each row read (a progress bar), when set
+    progress: Callable[[int], None] | None = None
 
     def rows(self) -> Iterator[Pair]:
         """Every row of every exported document that the filter keeps, in order, one at a
@@ -77,6 +79,8 @@ class ExportSet:
                     raise UserError(
                         f"not a pairs row ({exc})", path=path, line=line, hint=hint
                     ) from None
+                if self.progress is not None:
+                    self.progress(1)
                 why = self.filter.reason(pair)
                 if why is None:
                     yield pair
