@@ -214,3 +214,26 @@ def test_context_dependent_terms(tmp_path: Path) -> None:
     assert m.match_source("缔约方提交了报告。") == []  # contextual only: not outside its context
     active = m.active("缔约方会议。缔约方提交了报告。")
     assert [i for _, _, i in m.match_source("缔约方提交了报告。", active)] == [2]
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        ("特斯法马里亚姆先生发言。", []),  # 马里 inside a name (Tesfamariam): not Mali
+        ("在马里和尼日尔。", ["马里"]),
+        ("马里政府代表发言。", ["马里"]),  # 马里政府 = 马里 + 政府, a compound of words
+        ("减轻贫穷现象。", []),  # 象 inside 现象
+        ("为加强反腐败要素。", ["腐败"]),  # 反- is an affix: anti-corruption
+        ("美国司法部", ["司法"]),  # -部: Department of Justice
+        ("保护象和犀牛。", ["象"]),  # a word of its own
+    ],
+)
+def test_short_terms_do_not_match_inside_words(src: str, expected: list[str]) -> None:
+    entries = (
+        Entry("mali", "马里", "Mali", glossary="t"),
+        Entry("eleph", "象", "elephants", glossary="t"),
+        Entry("corr", "腐败", "corruption", glossary="t"),
+        Entry("just", "司法", "justice", glossary="t"),
+    )
+    m = TermMatcher(Glossary("t", "12" * 32, entries, (("t", "12" * 32),)))
+    assert [src[s:e] for s, e, _ in m.match_source(src)] == expected

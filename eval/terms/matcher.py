@@ -7,7 +7,8 @@ Chinese form (so thousands of terms cost little more than a few) and every Engli
 Chinese matching: all glossary forms found in the segment compete, the longest first (ties: the
 leftmost), and a match is kept only where it overlaps none kept before, so ``会员国`` wins over
 ``国``. Comparison folds full-width ASCII to ASCII and Latin letters to lower case; character
-offsets are those of the original segment.
+offsets are those of the original segment. A match of one or two characters inside a longer
+word or a name (马里 in 特斯法马里亚姆, 象 in 现象) is dropped (:mod:`unmt.eval.terms.words`).
 
 English matching, per source occurrence, counts like WMT21's exact-match term accuracy with
 repeated terms: the n-th occurrence of an entry in a segment is *found* when the hypothesis holds
@@ -38,12 +39,13 @@ from dataclasses import dataclass
 from unmt import __version__
 from unmt.eval.glossary.load import Entry, Glossary
 from unmt.eval.terms.english import EN_MATCH_OPTIONS, EnForm, EnText, compile_form
+from unmt.eval.terms.words import MAX_CHECKED, WORDS_OPTION, inside_a_word, segment
 from unmt.records import TermHit
 from unmt.signature import Signature
 
 log = logging.getLogger(__name__)
 
-ZH_MATCH_OPTIONS = "longest-first+fullwidth-fold"
+ZH_MATCH_OPTIONS = f"longest-first+fullwidth-fold+{WORDS_OPTION}"
 
 
 @functools.cache
@@ -170,7 +172,7 @@ class TermMatcher:
                     continue  # a contextual term outside its context
             candidates.append((start, end + 1, index))
         if len(candidates) <= 1:
-            return candidates
+            return _words_only(text, candidates)
         candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
         taken = bytearray(len(text))
         kept = []
@@ -179,7 +181,7 @@ class TermMatcher:
                 taken[start:end] = b"\x01" * (end - start)
                 kept.append((start, end, index))
         kept.sort()
-        return kept
+        return _words_only(text, kept)
 
     def score(
         self,
@@ -285,3 +287,11 @@ def _free(
     if not claimed:
         return matches
     return [m for m in matches if all(m[1] <= s or m[0] >= e for s, e in claimed)]
+
+
+def _words_only(text: str, matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The matches minus short ones inside a longer word or a name (:mod:`.words`)."""
+    if not any(end - start <= MAX_CHECKED for start, end, _ in matches):
+        return matches
+    words = segment(text)
+    return [m for m in matches if m[1] - m[0] > MAX_CHECKED or not inside_a_word(words, m[0], m[1])]
