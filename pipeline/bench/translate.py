@@ -79,6 +79,13 @@ def add_parser(subparsers: Any) -> None:
         metavar="TOKENS[,TOKENS...]",
         help="also run unmt (ctranslate2) with these --max-batch-tokens budgets (default: none)",
     )
+    p.add_argument(
+        "--sweep-sizes",
+        default="",
+        metavar="N[,N...]",
+        help="also run unmt (ctranslate2) with these --batch-size caps under the default token "
+        "budget (default: none)",
+    )
     p.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="default cpu")
     p.add_argument("--skip-naive", action="store_true", help="do not run the naive baseline")
     p.add_argument(
@@ -291,6 +298,10 @@ def _configs(args: argparse.Namespace) -> list[tuple[str, dict]]:
         out.append((f"unmt ct2 tokens {budget}", {
             "kind": "unmt", "backend": "ctranslate2", "compute_type": "auto",
             "max_batch_tokens": budget, "batch_size": 4096,
+        }))  # fmt: skip
+    for size in _ints(args.sweep_sizes):
+        out.append((f"unmt ct2 batch {size}", {
+            "kind": "unmt", "backend": "ctranslate2", "compute_type": "auto", "batch_size": size,
         }))  # fmt: skip
     return out
 
