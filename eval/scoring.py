@@ -202,10 +202,12 @@ def score_segments(
     if ref is not None and metrics and n:
         stats = RefStats(hyp, ref, metrics, jobs, progress=progress)
     chrf = stats.segment_chrf() if stats is not None else None
-    doc_text: dict[str, list[str]] = {}
-    for i in range(n):
-        doc_text.setdefault(docs[i], []).append(src[i])
-    active = {d: matcher.active("\n".join(lines)) for d, lines in doc_text.items()}
+    active: dict[str, frozenset[int]] = dict.fromkeys(docs, frozenset())
+    if matcher.has_contexts:  # each document's text decides its context-dependent entries
+        doc_text: dict[str, list[str]] = {}
+        for i in range(n):
+            doc_text.setdefault(docs[i], []).append(src[i])
+        active = {d: matcher.active("\n".join(lines)) for d, lines in doc_text.items()}
     segments = tuple(
         SegmentResult(
             id=ids[i],

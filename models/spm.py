@@ -166,11 +166,10 @@ class FastTokenizer:
         if path is None:
             raise ValueError(f"{model.path} has no NLLB tokenizer.json")
         self._tok = Tokenizer.from_file(str(path))
-        added = {t.content for t in self._tok.get_added_tokens_decoder().values()}
-        self.family: Family = family_for(model.model_type, set(self._tok.get_vocab()) | added)
-        self._special = {
-            t.content for t in self._tok.get_added_tokens_decoder().values() if t.special
-        } | set(_special_tokens(model.path))
+        added = list(self._tok.get_added_tokens_decoder().values())
+        vocab = set(self._tok.get_vocab()) | {t.content for t in added}
+        self.family: Family = family_for(model.model_type, vocab)
+        self._special = {t.content for t in added if t.special} | set(_special_tokens(model.path))
 
     def encode(self, texts: list[str]) -> list[list[str]]:
         """Source pieces of each text, without special tokens framing them."""

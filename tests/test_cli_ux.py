@@ -143,3 +143,33 @@ def test_every_help_text_states_its_default() -> None:
 
     walk(build_parser(), ["unmt"])
     assert missing == []
+
+
+def test_progress_bar_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bar writes to standard error when it is a terminal, counts every step, opens
+    once there is something to count, and grows with extend (a run's next chunk)."""
+    import io
+    import sys
+
+    from unmt.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    quiet = Progress("x", 5)
+    quiet.update(3)
+    assert quiet.n == 3 and quiet._bar is None  # not a terminal (pytest captures stderr)
+    err = Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    bar = Progress("translating", 0, leave=True)
+    assert bar._bar is None  # nothing to count yet
+    bar.extend(4)
+    bar.update(2)
+    bar.catch_up(4)
+    bar.extend(6)
+    bar.update(1)
+    assert (bar.n, bar.total, bar._bar.n, bar._bar.total) == (5, 10, 5, 10)
+    bar.close()
+    assert "translating" in err.getvalue() and "5/10" in err.getvalue()
+    assert Progress("off", 3, enabled=False)._bar is None

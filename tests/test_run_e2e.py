@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES
 
+from unmt.eval.glossary.load import glossary_paths
 from unmt.pipeline.cli.main import main
 from unmt.pipeline.export.tmx import check_tmx
 from unmt.pipeline.run.rundir import output_files
@@ -258,7 +259,7 @@ def test_corpus_report_equals_scoring_every_row_at_once(finished: dict[str, Any]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     done = [d["doc"] for d in report["documents"]]
     pairs = [p for d in done for p in read_records(out / "docs" / d / "pairs.jsonl", Pair)]
-    matcher = st.term_matcher(tuple(str(g) for g in st.glossary_files([])))
+    matcher = st.term_matcher(tuple(str(g) for g in glossary_paths([])))
     again = st.score_pairs(pairs, False, matcher, {}).summary_json()
     summary = report["summary"]
     for key in ("segments", "term_accuracy", "term_occurrences", "term_hits", "consistency"):

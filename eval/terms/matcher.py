@@ -135,6 +135,11 @@ class TermMatcher:
         """The glossary entry behind a match index."""
         return self._entries[index].entry
 
+    @property
+    def has_contexts(self) -> bool:
+        """Whether the glossary has context-dependent entries."""
+        return bool(self._contextual)
+
     def active(self, document: str) -> frozenset[int]:
         """The context-dependent entries that apply in a document with this source text."""
         if not self._contextual:

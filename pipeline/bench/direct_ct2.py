@@ -6,7 +6,7 @@ SentencePiece in, ``</s>`` appended, sources sorted by length and cut into batch
 out. It imports only the standard library, ``sentencepiece`` and ``ctranslate2``, so its
 process time is the floor that ``unmt translate`` is measured against (start-up included).
 
-Run as a script by the benchmark (never imported by unmt)::
+Run as a script by the benchmark (which imports only :func:`peak_mib` from it)::
 
     python direct_ct2.py CT2_DIR SOURCE_SPM TARGET_SPM JOB.json
 
@@ -24,8 +24,9 @@ import sys
 import time
 
 
-def _peak_mib() -> float | None:
-    """This process's peak RSS (``VmHWM``: unlike ``ru_maxrss``, not inherited through exec)."""
+def peak_mib() -> float | None:
+    """This process's peak RSS in MiB (``VmHWM``: unlike ``ru_maxrss``, not inherited through
+    exec), where ``/proc`` has it. The benchmark's own workers report it too."""
     try:
         with open("/proc/self/status", encoding="ascii") as fh:
             for line in fh:
@@ -90,7 +91,7 @@ def main(argv: list[str]) -> int:
                 "startup": startup,
                 "tokens": sum(targets),
                 "batches": len(batches),
-                "hwm_mib": _peak_mib(),
+                "hwm_mib": peak_mib(),
                 "outputs": outputs,
             }
         )

@@ -41,6 +41,7 @@ from typing import Any
 
 from unmt.errors import UserError
 from unmt.pipeline.bench.data import shared_file
+from unmt.pipeline.bench.direct_ct2 import peak_mib
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +151,9 @@ def _targets(tok: Any, texts: list[str], refs: list[str] | None) -> dict[str, in
     return {t: max(1, n) for t, n in zip(texts, ref, strict=True)}
 
 
-def _job(args: argparse.Namespace, model: Path, beam: int, t0: float, **extra: Any) -> dict:
-    return {"model": str(model), "beam": beam, "t0": t0, "device": args.device, **extra}
+def _job(args: argparse.Namespace, model: Path, beam: int, **extra: Any) -> dict:
+    """A worker's job (``t0``, the launch time, is set by :func:`_launch`)."""
+    return {"model": str(model), "beam": beam, "device": args.device, **extra}
 
 
 def _worker_naive(job: dict, texts: list[str], targets: list[int]) -> dict:
@@ -225,18 +227,6 @@ def _worker_unmt(job: dict, texts: list[str], targets: list[int]) -> dict:
     return result
 
 
-def _peak_mib() -> float | None:
-    """This process's peak RSS (``VmHWM``), where ``/proc`` has it."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return None
-
-
 def _run_worker(args: argparse.Namespace) -> int:
     job = json.loads(Path(args.worker).read_text(encoding="utf-8"))
     texts, targets = job["texts"], job["targets"]
@@ -244,7 +234,7 @@ def _run_worker(args: argparse.Namespace) -> int:
     if result is None:
         result = _worker_unmt(job, texts, targets)
     result.setdefault("wall", time.time() - job["t0"])
-    result["hwm_mib"] = _peak_mib()
+    result["hwm_mib"] = peak_mib()
     print(json.dumps(result))
     return 0
 
@@ -346,7 +336,7 @@ def run(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="unmt-bench-translate-") as tmp:
             for _ in range(args.repeat):  # rounds: each configuration once per round, paired
                 for label, fields in _configs(args):
-                    job = _job(args, model_dir, beam, 0.0, texts=texts, targets=targets,
+                    job = _job(args, model_dir, beam, texts=texts, targets=targets,
                                max_batch_tokens=DEFAULT_BATCH_TOKENS,
                                batch_size=DEFAULT_BATCH_SIZE)  # fmt: skip
                     job.update(fields)  # a sweep's own budget replaces the default

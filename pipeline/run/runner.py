@@ -53,6 +53,7 @@ from unmt.pipeline.run.rundir import (
 )
 from unmt.pipeline.run.state import DocEntry
 from unmt.pipeline.run.table import DocContext, stages_of
+from unmt.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +277,7 @@ class LocalEngine:
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self._translator: Any = None
         self._identity: dict[str, Any] = {}
-        self._bar: st.SegmentBar | None = None
+        self._bar: Progress | None = None
 
     def _workers(self) -> concurrent.futures.ProcessPoolExecutor:
         if self._pool is None:
@@ -302,7 +303,7 @@ class LocalEngine:
             self._translator = st.open_run_translator(self.config, run.path / CACHE_NAME)
             self._identity = self._translator.identity()
             run.update(translator=self._identity)
-            self._bar = st.SegmentBar("translating", enabled=progress)
+            self._bar = Progress("translating", 0, enabled=progress, leave=True)
         bar = self._bar
         assert bar is not None
         stages = DocStages(run, self.config)

@@ -21,7 +21,6 @@ import dataclasses
 import functools
 import json
 import logging
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -251,17 +250,12 @@ def run_term_matcher(config: RunConfig) -> Any:
     return term_matcher(files, config.min_zh_chars)
 
 
-def glossary_files(glossary_paths: Sequence[str], *, default: bool = True) -> list[Path]:
-    """The glossary files whose hashes key the score stage: those given, then the shipped one
-    unless ``default`` is false (``--no-default-glossary``)."""
-    from unmt.eval.glossary.load import glossary_paths as resolve
-
-    return resolve(glossary_paths, default=default)
-
-
 def run_glossary_files(config: RunConfig) -> list[Path]:
-    """The glossary files of a run (:func:`glossary_files` of its settings)."""
-    return glossary_files(config.glossaries, default=not config.no_default_glossary)
+    """The glossary files whose hashes key the score stage: those given, then the shipped one
+    unless ``no_default_glossary`` (:func:`unmt.eval.glossary.load.glossary_paths`)."""
+    from unmt.eval.glossary.load import glossary_paths
+
+    return glossary_paths(config.glossaries, default=not config.no_default_glossary)
 
 
 def translate_stage(
@@ -284,45 +278,6 @@ def translate_stage(
         "flagged": flagged,
         "model_calls": getattr(translator, "model_calls", 0) - calls,
     }
-
-
-class SegmentBar:
-    """A tqdm bar counting segments on stderr (when enabled and stderr is a terminal): one big
-    document moves it batch by batch instead of leaving it at 0 of 1 document."""
-
-    def __init__(self, desc: str, *, enabled: bool) -> None:
-        self.n = self.total = 0
-        self._desc = desc
-        self._enabled = enabled and sys.stderr.isatty()
-        self._bar: Any = None
-
-    def extend(self, n: int) -> None:
-        """Count ``n`` more segments to come (the next chunk of documents)."""
-        self.total += n
-        if not self._enabled or not self.total:
-            return
-        if self._bar is None:
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=self.total, desc=self._desc, unit="seg", file=sys.stderr)
-            self._bar.update(self.n)
-        else:
-            self._bar.total = self.total
-            self._bar.refresh()
-
-    def update(self, n: int) -> None:
-        self.n += n
-        if self._bar is not None:
-            self._bar.update(n)
-
-    def catch_up(self, target: int) -> None:
-        """Move to ``target`` (a document skipped as current, or translated from the cache)."""
-        if target > self.n:
-            self.update(target - self.n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
 
 
 class TranslatorUnavailable(UserError):

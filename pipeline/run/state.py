@@ -328,15 +328,9 @@ class StateStore:
         """Every document with its stages, one at a time: in registration order, or sorted by
         id (as ``manifest.json`` lists them). Memory does not grow with the corpus."""
         order = "doc" if by_id else "pos, doc"
-        last: tuple[Any, ...] = ()
+        where: str = ""
+        args: tuple[Any, ...] = ()  # then the keyset of the page read last
         while True:  # pages of 256 documents by keyset, so no cursor stays open between them
-            if not last:
-                where: str = ""
-            elif by_id:
-                where = "WHERE doc > ?"
-            else:
-                where = "WHERE pos > ? OR (pos = ? AND doc > ?)"
-            args = last[:1] if by_id else (last[1], last[1], last[0]) if last else ()
             rows = self._db.execute(
                 f"SELECT doc, pos FROM documents {where} ORDER BY {order} LIMIT 256", args
             ).fetchall()
@@ -346,13 +340,14 @@ class StateStore:
                 entry = self.document(doc)
                 if entry is not None:
                     yield doc, entry
-            last = tuple(rows[-1])
+            doc, pos = rows[-1]
+            if by_id:
+                where, args = "WHERE doc > ?", (doc,)
+            else:
+                where, args = "WHERE pos > ? OR (pos = ? AND doc > ?)", (pos, pos, doc)
 
-    def documents(self, only: str | None = None) -> dict[str, DocEntry]:
-        """Every document (or just ``only``) with its stages, in registration order."""
-        if only is not None:
-            entry = self.document(only)
-            return {} if entry is None else {only: entry}
+    def documents(self) -> dict[str, DocEntry]:
+        """Every document with its stages, in registration order (read whole)."""
         return dict(self.iter_documents())
 
     def doc_ids(self) -> list[str]:
