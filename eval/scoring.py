@@ -23,10 +23,14 @@ signature. BLEU/chrF/TER need ``ref``; ``metrics`` chooses among them (TER is sl
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, overload
 
 from unmt.eval.glossary.load import Glossary, load_glossaries
 from unmt.eval.metrics import (
@@ -86,6 +90,58 @@ class DocumentResult:
         return {"doc": self.doc, "segments": self.segments, **self.scores, **self.terms.to_json()}
 
 
+class DocumentRows(Sequence[DocumentResult]):
+    """Per-document rows kept in an anonymous temporary file instead of memory.
+
+    Appended once (a corpus report's documents), then read in order as often as needed (once
+    per report format); memory stays flat however many documents a corpus has. ``metrics``,
+    when set, names the BLEU/chrF/TER figures that stand: the others read as None.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the rows
+        self._n = 0
+        self.metrics: frozenset[str] | None = None
+
+    def append(self, row: DocumentResult) -> None:
+        data = pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
+        self._file.write(len(data).to_bytes(4, "little") + data)
+        self._n += 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[DocumentResult]:
+        self._file.flush()
+        fd, offset = self._file.fileno(), 0
+        for _ in range(self._n):
+            size = int.from_bytes(os.pread(fd, 4, offset), "little")
+            row: DocumentResult = pickle.loads(os.pread(fd, size, offset + 4))
+            offset += 4 + size
+            if self.metrics is not None:
+                keep = self.metrics
+                row = replace(
+                    row, scores={m: v if m in keep else None for m, v in row.scores.items()}
+                )
+            yield row
+
+    @overload
+    def __getitem__(self, index: int) -> DocumentResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[DocumentResult]: ...
+    def __getitem__(self, index: int | slice) -> DocumentResult | Sequence[DocumentResult]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        if not -self._n <= index < self._n:
+            raise IndexError(index)
+        return next(itertools.islice(self, index % self._n, None))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True)
 class ScoreResult:
     """Everything scored over a set of segments; summaries are derived from the raw hits."""
@@ -93,7 +149,7 @@ class ScoreResult:
     segments: tuple[SegmentResult, ...]
     terms: TermSummary
     scores: Mapping[str, float | None]
-    documents: tuple[DocumentResult, ...]
+    documents: Sequence[DocumentResult]  # a tuple, or DocumentRows (a corpus report)
     table: tuple[TermRow, ...]
     signature: Mapping[str, Signature]
     glossary: Mapping[str, Any]
@@ -137,14 +193,21 @@ class ScoreResult:
             "glossary": dict(self.glossary),
         }
 
+    def json_parts(self) -> list[tuple[str, Any]]:
+        """The keys of :meth:`to_json` in order; its lists as iterators, made as they are read."""
+        return [
+            ("summary", self.summary_json()),
+            ("details", dict(self.details)),
+            ("documents", (d.to_json() for d in self.documents)),
+            ("terms", (r.to_json() for r in self.table)),
+            ("segments", (s.to_json() for s in self.segments)),
+        ]
+
     def to_json(self) -> dict[str, Any]:
         """The full report content: summary, documents, per-term table, segments with hits."""
         return {
-            "summary": self.summary_json(),
-            "details": dict(self.details),
-            "documents": [d.to_json() for d in self.documents],
-            "terms": [r.to_json() for r in self.table],
-            "segments": [s.to_json() for s in self.segments],
+            key: list(value) if isinstance(value, Iterator) else value
+            for key, value in self.json_parts()
         }
 
     def for_document(self, doc: str) -> ScoreResult:
@@ -312,11 +375,12 @@ def combine_documents(
     statistics (exactly what scoring every segment at once gives), and only when every document
     has them. ``parts`` is consumed once, one document at a time, and no hit or statistic is
     kept past its document: memory grows with the glossary and the number of documents (one
-    small row each), not with segments or hits. The result holds no segments
+    small row each, kept in a temporary file: :class:`DocumentRows`), not with segments or
+    hits. The result holds no segments
     (``segment_count`` says how many): each document's own report shows them.
     """
     tally, totals = TermTally(), StatTotals()
-    rows: list[tuple[str, int, TermSummary, dict[str, float | None]]] = []
+    documents = DocumentRows()
     empty: dict[str, float | None] = dict.fromkeys(SACREBLEU_METRICS)
     start = 0
     for p in parts:
@@ -325,12 +389,8 @@ def combine_documents(
         totals.add(p.stats)
         own = RefStats.from_stats([dict(p.stats)]) if p.stats is not None and p.segments else None
         scores = own.scores() if own is not None else empty
-        rows.append((p.doc, p.segments, summarize_terms(p.hits), scores))  # no hit is kept
-    common = set(totals.metrics)
-    documents = tuple(
-        DocumentResult(doc, n, terms, {m: (v if m in common else None) for m, v in scores.items()})
-        for doc, n, terms, scores in rows
-    )
+        documents.append(DocumentResult(p.doc, p.segments, summarize_terms(p.hits), scores))
+    documents.metrics = frozenset(totals.metrics)  # a corpus figure only where every doc has it
     stats = totals.ref_stats()
     return ScoreResult(
         segments=(),

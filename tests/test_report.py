@@ -271,7 +271,9 @@ def test_clicking_a_term_shows_its_segments_misses_first(tmp_path: Path) -> None
     import shutil
     import subprocess
 
-    from unmt.eval.report.html import _JS
+    from unmt.eval.report.engine import asset
+
+    _JS = str(asset("report.js"))
 
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
@@ -293,3 +295,70 @@ def test_clicking_a_term_shows_its_segments_misses_first(tmp_path: Path) -> None
     assert default == ["seg-docA:p1.s1", "seg-docA:p2.s1", "seg-docB:p2.s1"]  # terms only
     assert ms == ["seg-docA:p2.s1", "seg-docA:p1.s1"]  # 会员国 missed in p2.s1: first
     assert len(every) == 4  # the segment without terms too
+
+
+def test_document_rows_live_in_a_file_and_read_back_in_order() -> None:
+    """DocumentRows: what is appended reads back equal and in order, as often as asked; the
+    metrics mask turns the figures not every document has into None; indexing and == work."""
+    from unmt.eval.metrics import summarize_terms
+    from unmt.eval.scoring import DocumentResult, DocumentRows
+
+    rows = DocumentRows()
+    made = [
+        DocumentResult(f"d{i}", i, summarize_terms(()), {"bleu": i / 3, "chrf": 1.0, "ter": None})
+        for i in range(500)
+    ]
+    for r in made:
+        rows.append(r)
+    assert len(rows) == 500 and list(rows) == made and list(rows) == made  # twice
+    assert rows[0] == made[0] and rows[-1] == made[-1] and rows == tuple(made)
+    with pytest.raises(IndexError):
+        rows[500]
+    rows.metrics = frozenset({"chrf"})
+    assert [r.scores for r in rows][:1] == [{"bleu": None, "chrf": 1.0, "ter": None}]
+
+
+@pytest.mark.parametrize("which", ["segments", "corpus", "empty"])
+def test_json_report_streams_the_same_bytes(which: str) -> None:
+    """iter_json writes exactly json.dumps(to_json(), indent=1): per-segment results, a corpus
+    result whose document rows are in a temporary file, and empty lists."""
+    from unmt.eval.report.write import iter_json
+    from unmt.eval.scoring import DocumentPart, combine_documents
+
+    matcher = TermMatcher(GLOSSARY)
+    if which == "segments":
+        r = score_segments(SRC, HYP, REF, matcher, seg_ids=IDS)
+    elif which == "corpus":
+        parts = [DocumentPart("docA", 2, ()), DocumentPart("<b>&'", 1, ())]
+        r = combine_documents(parts, matcher)
+    else:
+        r = score_segments(["没有术语。"], ["No terms."], None, matcher)
+        r = dataclasses.replace(r, segments=(), table=())
+    whole = json.dumps(r.to_json(), ensure_ascii=False, indent=1) + "\n"
+    assert "".join(iter_json(r)) == whole
+    assert json.loads(whole)["documents"] is not None
+
+
+def test_templates_escape_by_default(tmp_path: Path) -> None:
+    """A glossary entry and document id full of markup come out escaped in HTML and Markdown
+    wherever they appear (term table, chart, document table, segments)."""
+    from unmt.eval.report.html import render_html
+    from unmt.eval.report.markdown import render_markdown
+
+    evil = Glossary(
+        "x",
+        "ab" * 32,
+        (Entry("e1", "会员国", "<img src=x onerror=alert(1)>", glossary="<i>g</i>"),),
+        (("x", "ab" * 32),),
+    )
+    r = score_segments(
+        ["会员国<b>应当</b>合作。", "会员国。"], ["Member States", "x"], None, evil,
+        seg_ids=["<d>:p1.s1", "e:p1.s1"],
+    )  # fmt: skip
+    page = render_html(r)
+    assert "<img" not in page and "<i>g" not in page and "<b>应当" not in page and "<d>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "&lt;d&gt;:p1.s1" in page
+    text = render_markdown(r)
+    before, chart, after = text.split("```\n")  # the chart is a code block: shown verbatim
+    assert "<img" not in before + after and "<b>" not in before + after
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in after and "<img src" in chart

@@ -9,6 +9,7 @@ are true corpus figures (not averages of documents) without scoring anything twi
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -59,7 +60,9 @@ def corpus_report(
     the summary, the per-document table (linking to each document's report) and the term
     table; segments are in the per-document reports. Failed documents and flags are listed in
     its details. It is redone when its key changes or any of its files changed since.
-    ``flags`` (every done document's flags) saves reading each document's entry again.
+    ``flags`` (the done documents' flags; one missing from it has none) saves reading each
+    document's entry again. The per-document rows go to a temporary file as they are combined
+    and each format is written as a stream, so memory does not grow with the corpus.
     """
     from unmt.eval.report.write import write_report
 
@@ -70,13 +73,12 @@ def corpus_report(
     context = score_context(run)
     if flags is None:
         flags = {d: run.document(d).flags for d in done}
-    flags = {d: list(flags[d]) for d in done}
+    flags = {d: list(f) for d, f in flags.items() if f}  # the flagged documents only
     docs_dir = os.path.join(run.path, DOCS_DIR)  # strings: two files per document
-    inputs = {
-        f"{d}/{name}": os.path.join(docs_dir, d, name)
-        for d in done
-        for name in ("terms.jsonl", "stats.json")
-    }
+    inputs = hashlib.sha256()  # every input file's hash, streamed: no dict of the corpus
+    for d in done:
+        for name in ("terms.jsonl", "stats.json"):
+            inputs.update(f"{d}/{name}\t{run.digest(os.path.join(docs_dir, d, name))}\n".encode())
     key = stage_key(
         "corpus",
         {
@@ -86,7 +88,7 @@ def corpus_report(
             "terms": str(matcher.signature),
             "flags": flags,
         },
-        {d: run.digest(p) for d, p in inputs.items()},
+        {"documents": inputs.hexdigest()},
     )
     previous = run.meta.get("corpus") or {}
     recorded = previous.get("outputs") or {}
@@ -102,7 +104,7 @@ def corpus_report(
     for doc_id, error in failed.items():
         details[f"failed:{doc_id}"] = f"document {doc_id} FAILED: {error}"
     for doc_id in done:
-        for flag in flags[doc_id]:
+        for flag in flags.get(doc_id, ()):
             details[f"flag:{doc_id}"] = f"document {doc_id}: {flag}"
     links = {d: f"{DOCS_DIR}/{d}/report.html" for d in done}
     name = f"corpus of {len(done)} documents"  # not the folder: runs compare byte for byte

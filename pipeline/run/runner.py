@@ -442,7 +442,8 @@ def _tally(
             continue
         run.set_document(doc.doc_id, status="done", error=None)  # written only if it changes
         summary.done.append(doc.doc_id)
-        flags[doc.doc_id] = tuple(entry.flags)  # mostly (), one shared object
+        if entry.flags:
+            flags[doc.doc_id] = tuple(entry.flags)
         mismatch = [f for f in entry.flags if f.startswith(MISMATCH)]
         if mismatch:
             summary.flagged[doc.doc_id] = "; ".join(mismatch)
