@@ -205,6 +205,8 @@ def test_run_lines_pairs_line_aligned_files_1_1(tmp_path: Path, tiny_model_dir: 
     rows = [json.loads(x) for x in (out / "docs/c/pairs.jsonl").read_text().splitlines()]
     assert [(r["zh"], r["en"]) for r in rows] == list(zip(DEV_ZH, DEV_EN, strict=True))
     assert rows[0]["id"] == "c:l1.s1" and rows[0]["bead"] == "1-1"
+    # line-paired beads carry the score the aligner gives such a bead (real UN sentence pairs)
+    assert all(0 <= r["align"] <= 1 for r in rows) and max(r["align"] for r in rows) > 0.2
     # without --lines the files are documents: paragraphs found by the text rules, aligned
     flat = tmp_path / "flat"
     assert main(_run(tiny_model_dir, flat, str(zh), "--reference", str(en))) == 0

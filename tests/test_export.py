@@ -29,6 +29,7 @@ REF_ROWS: list[dict[str, Any]] = [
         "en": "Member States reaffirmed their commitment.", "en_origin": "reference",
         "mt": "Member States reaffirm commitment.", "bead": "1-1",
         "terms": [{"zh": "会员国", "en": "Member States", "found": True}], "chrf": 61.5,
+        "align": 0.8,
     },
     {
         "id": "a:p2.s1+a:p2.s2", "doc": "a", "para": "2", "block": "paragraph",
@@ -36,6 +37,7 @@ REF_ROWS: list[dict[str, Any]] = [
         "en": "UNODC provided <help> & support.",
         "en_origin": "reference", "mt": "The Office provided aid.", "bead": "2-1",
         "terms": [{"zh": "毒品和犯罪问题办公室", "en": "UNODC", "found": False}], "chrf": 30.25,
+        "align": 0.3,
     },
     {
         "id": "a:p3.s1", "doc": "a", "para": "3", "block": "paragraph", "zh": "多余的句子\x07。",
@@ -251,6 +253,8 @@ def test_card_licence_is_asked_for(run_dir: Path, tmp_path: Path) -> None:
          "English is machine translation: 1"),
         (["--leave-out", "none", "--min-chrf", "40"], ["a:p1.s1", "b:h1.s1"],
          "chrF under 40: 2"),  # the MT row has no chrF: kept
+        (["--min-align", "0.5"], ["a:p1.s1", "b:h1.s1"],
+         "alignment score under 0.5: 1"),  # the MT row has no alignment score: kept
     ],
 )  # fmt: skip
 def test_rows_left_out_and_the_card_says_so(
@@ -271,6 +275,7 @@ def test_rows_left_out_and_the_card_says_so(
         (["--leave-out", "empties"], "unknown kind empties"),
         (["--leave-out", "none,mt"], "cannot be combined"),
         (["--min-chrf", "120"], "not between 0 and 100"),
+        (["--min-align", "1.5"], "not between 0 and 1"),
     ],
 )
 def test_bad_filters_exit_2(

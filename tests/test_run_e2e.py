@@ -104,6 +104,12 @@ def test_reference_documents_are_aligned_and_scored(finished: dict[str, Any]) ->
     assert len(rows) == len(beads)
     assert {r["en_origin"] for r in rows} == {"reference"}
     assert all(r["chrf"] is not None for r in rows if r["zh"] and r["en"])
+    scores = {(tuple(b["src"]), tuple(b["tgt"])): b["score"] for b in beads}
+    assert [r["align"] for r in rows] == [
+        scores[k] if k[0] and k[1] else None
+        for k in ((tuple(b["src"]), tuple(b["tgt"])) for b in beads)
+    ]  # the bead's score; none for a one-sided bead
+    assert max(r["align"] or 0 for r in rows) > 0.3
     assert sum(len(r["terms"]) for r in rows) == len(read_jsonl(d / "terms.jsonl")) > 0
     report = json.loads((d / "report.json").read_text(encoding="utf-8"))
     assert report["summary"]["bleu"] is not None
@@ -115,6 +121,7 @@ def test_documents_without_reference_are_never_aligned(finished: dict[str, Any])
     rows, mts = read_jsonl(d / "pairs.jsonl"), read_jsonl(d / "translations.jsonl")
     assert [r["id"] for r in rows] == [t["id"] for t in mts]
     assert all(r["bead"] == "1-1" and r["en_origin"] == "mt" and r["chrf"] is None for r in rows)
+    assert all(r["align"] is None for r in rows)
     assert [r["en"] for r in rows] == [r["mt"] for r in rows] == [t["mt"] for t in mts]
 
 

@@ -51,6 +51,7 @@ __all__ = [
     "align_segments",
     "align_sentences",
     "alignment_signature",
+    "score_beads",
     "segment_group",
 ]
 
@@ -195,6 +196,29 @@ def align_sentences(
             beads,
         )
     return beads
+
+
+def score_beads(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    beads: Sequence[Bead],
+    *,
+    src_lang: str = "zh",
+    tgt_lang: str = "en",
+    mt: Sequence[str] | None = None,
+    settings: AlignSettings | None = None,
+) -> list[Bead]:
+    """``beads`` made by other means (line-aligned files) with the score the aligner would give
+    each: the Dice coverage of its two sides' features, 0 for a one-sided bead."""
+    from unmt.pipeline.align.dp import bead_similarity
+
+    s = settings or AlignSettings()
+    langs = {"src_lang": src_lang, "tgt_lang": tgt_lang}
+    ssets, tsets = feature_sets(src, tgt, mt=mt, settings=s.sim, **langs)
+    sf, tf = pack_features(src, tgt, ssets, tsets, settings=s.sim, **langs)
+    return [
+        dataclasses.replace(b, score=round(bead_similarity(sf, tf, b.src, b.tgt), 4)) for b in beads
+    ]
 
 
 def _fitted_priors(beads: Sequence[Bead], s: AlignSettings) -> dict[tuple[int, int], float]:

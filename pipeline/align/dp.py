@@ -122,6 +122,23 @@ def _coverage(src: _Table, a: int, i: int, tgt: _Table, b: int, j: int) -> float
     return (o + (tgt.mask[b][j] & src.reach[a][i]).bit_count()) / tot
 
 
+def bead_similarity(
+    src: SideFeatures, tgt: SideFeatures, src_ids: Sequence[int], tgt_ids: Sequence[int]
+) -> float:
+    """The Dice coverage of one bead's two sides (as :func:`search` scores its beads)."""
+    if not src_ids or not tgt_ids:
+        return 0.0
+    sm = sr = tm = tr = 0
+    for i in src_ids:
+        sm |= src.masks[i]
+        sr |= (src.reach or src.masks)[i]
+    for j in tgt_ids:
+        tm |= tgt.masks[j]
+        tr |= (tgt.reach or tgt.masks)[j]
+    total = sm.bit_count() + tm.bit_count()
+    return ((sm & tr).bit_count() + (tm & sr).bit_count()) / total if total else 0.0
+
+
 def _span_unions(masks: Sequence[int], k: int) -> list[int]:
     out = []
     for i in range(len(masks) - k + 1):

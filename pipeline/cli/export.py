@@ -83,6 +83,14 @@ def add_parser(subparsers: Any) -> None:
         metavar="X",
         help="also leave out rows whose sentence chrF is under X (rows without chrF are kept)",
     )
+    p.add_argument(
+        "--min-align",
+        type=float,
+        default=None,
+        metavar="X",
+        help="also leave out rows whose alignment score (0-1, the aligner's similarity of the "
+        "bead's two sides) is under X (rows without a score are kept; default: no threshold)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
     declare_io(p, ["run_dirs"], folder=True)
     p.set_defaults(func=run_export)
@@ -159,7 +167,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise UserError("--push-to-hub needs the dataset", hint="use --format hf or all")
     from unmt.pipeline.export.filters import RowFilter
 
-    row_filter = RowFilter.parse(args.leave_out, args.min_chrf)
+    row_filter = RowFilter.parse(args.leave_out, args.min_chrf, args.min_align)
     export = collect(args.run_dirs, include_flagged=args.include_flagged, row_filter=row_filter)
     if not export.docs:
         why = "; ".join(f"{d}: {w}" for d, w in export.skipped.items()) or "no documents"

@@ -61,6 +61,7 @@ def features() -> Any:
             "bead": Value("string"),
             "terms": List({"zh": Value("string"), "en": Value("string"), "found": Value("bool")}),
             "chrf": Value("float64"),
+            "align": Value("float64"),
         }
     )
 
@@ -78,6 +79,7 @@ def to_example(row: Pair) -> dict[str, Any]:
         "bead": row.bead,
         "terms": [t.to_json() for t in row.terms],
         "chrf": None if row.chrf is None else float(row.chrf),
+        "align": None if row.align is None else float(row.align),
     }
 
 
@@ -258,7 +260,9 @@ def dataset_card(
         "(`en_origin` = `reference`), else the machine translation (`en_origin` = `mt`).",
         "`mt` is always the machine translation; `bead` is the shape (`1-1`, `2-1`, `1-0`...);",
         "`terms` are the glossary terms found in the Chinese, with whether the MT used the",
-        "approved English; `chrf` is sentence chrF of `mt` against the reference (null without).\n",
+        "approved English; `chrf` is sentence chrF of `mt` against the reference (null without);",
+        "`align` is the aligner's 0-1 similarity of the bead's two sides (null without a",
+        "reference and for one-sided beads).\n",
         "## Counts\n",
         f"- documents: {len(export.docs)}",
         f"- rows: {counts.rows}",
@@ -285,7 +289,7 @@ def _left_out(export: ExportSet) -> list[str]:
     rules = export.filter.rules()
     if rules:
         lines.append("Rows of these kinds are not in this export (`unmt export --leave-out`,")
-        lines.append("`--min-chrf`):\n")
+        lines.append("`--min-chrf`, `--min-align`):\n")
         lines += [f"- {rule}" for rule in rules]
     else:
         lines.append("No row was left out by a rule (`--leave-out none`).")

@@ -92,7 +92,7 @@ def align_stage(
     sides are paired 1-1 without the aligner (``realign`` runs it anyway); their first
     :data:`PROBE_LINES` lines are aligned to measure how well they pair.
     """
-    from unmt.pipeline.align.aligner import align_segments
+    from unmt.pipeline.align.aligner import align_segments, score_beads
     from unmt.pipeline.run.pairing import bead_evidence, same_line_share
 
     zh, en = read_records(zh_path, Segment), read_records(en_path, Segment)
@@ -104,7 +104,10 @@ def align_stage(
         and [s.id.split(":")[-1] for s in zh] == [s.id.split(":")[-1] for s in en]
     ):
         method = "lines"
-        beads = [Bead((i,), (i,)) for i in range(len(zh))]
+        beads = score_beads(
+            [s.text for s in zh], [s.text for s in en], [Bead((i,), (i,)) for i in range(len(zh))],
+            mt=mt,
+        )  # fmt: skip
         k = min(PROBE_LINES, len(zh))
         probe = align_segments(zh[:k], en[:k], mt=mt[:k])
         evidence = bead_evidence(probe, k, k)
@@ -161,6 +164,7 @@ def build_pairs(
                 en_origin=origin,
                 mt=mt,
                 bead=b.shape,
+                align=b.score if with_ref and src and tgt else None,
             )
         )
     return pairs

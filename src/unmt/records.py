@@ -211,6 +211,8 @@ class Pair(_JsonRecord):
         bead: the bead shape (``2-1``; ``1-1`` for every row without a reference).
         terms: the glossary terms of the source and whether the MT renders them.
         chrf: sentence chrF of the MT against the reference (``None`` without one, or one-sided).
+        align: the aligner's similarity of the bead's two sides, 0 to 1 (:attr:`Bead.score`;
+            ``None`` without a reference and for one-sided beads).
     """
 
     _nested: ClassVar[dict[str, type]] = {"terms": PairTerm}
@@ -226,3 +228,4 @@ class Pair(_JsonRecord):
     bead: str
     terms: tuple[PairTerm, ...] = ()
     chrf: float | None = None
+    align: float | None = None
