@@ -6,7 +6,16 @@
   ``.ids``, in file order) form one bitext; adjacent sentences are merged on one side and some
   deleted at random (seeded), so the gold is known by construction (see :func:`make_un_bitexts`);
 * ``un-long``: the same bitexts concatenated into one document of about 3,500 x 3,600
-  sentences (exercises the banded search and the second pass on UN text).
+  sentences (exercises the banded search and the second pass on UN text);
+* ``mac``: MAC-Dev (six literary chapters with a gold alignment and a machine translation of
+  each Chinese line), without and with the MT bridge;
+* ``un-synth``: the shared synthetic UN set (20 documents of 150 dev lines, harder merge and
+  deletion rates than ``un``; real opus-mt output as the bridge), without and with MT.
+
+``process_peak_MiB`` is the bench process's peak RSS so far (``--scale`` measures apart).
+``all`` ends with a table of every set next to the published figures of other aligners.
+``--scale 1000,5000`` times the aligner on UN text of that many sentences a side (the dev set
+repeated), each size in a process of its own, and prints seconds and peak RSS.
 """
 
 from __future__ import annotations
@@ -176,21 +185,127 @@ def bench_un(
     )
 
 
+#: published strict F1 of other aligners (MAC-Dev: Liu & Zhu 2022, the Bertalign paper)
+PUBLISHED = {
+    "mac": "Bertalign (LaBSE) 0.911, Vecalign 0.863, Bleualign 0.641, Hunalign 0.610",
+    "bible": "Bertalign 0.979, Vecalign 0.978",
+}
+
+
+def bench_gold_set(data: Path, name: str, with_mt: bool) -> dict[str, float]:
+    """Align a shared set that comes with a gold alignment and an MT of its source lines."""
+    import resource
+
+    from unmt.eval.align_score import score_alignments
+    from unmt.pipeline.align.aligner import align_sentences
+    from unmt.pipeline.align.beadio import read_beads
+
+    if name == "mac":
+        root = data / "align" / "mac_dev"
+        chapters = [f"{k:03d}" for k in range(1, 7)]
+        files = [(root / "zh" / f"{n}.zh", root / "en" / f"{n}.en", root / "mt" / f"{n}.mt",
+                  root / "gold" / f"{n}.align") for n in chapters]  # fmt: skip
+    else:
+        root = data / "align" / "un_synth_dev"
+        files = [(root / f"{n:03d}.zh", root / f"{n:03d}.en", root / f"{n:03d}.mt",
+                  root / f"{n:03d}.align") for n in range(1, 21)]  # fmt: skip
+    texts = [(_lines(z), _lines(e), _lines(m), read_beads(g)) for z, e, m, g in files]
+    t0 = time.perf_counter()
+    pairs = []
+    for zh, en, mt, gold in texts:
+        beads = align_sentences(zh, en, src_lang="zh", tgt_lang="en", mt=mt if with_mt else None)
+        pairs.append(([(b.src, b.tgt) for b in gold], [(b.src, b.tgt) for b in beads]))
+    seconds = time.perf_counter() - t0
+    n = sum(len(z) + len(e) for z, e, _, _ in texts)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"documents": len(texts), "sentences": n, "seconds": seconds, "process_peak_MiB": peak} | (
+        score_alignments(pairs).as_dict()
+    )
+
+
+def _scale(data: Path, sizes: list[int]) -> None:
+    """Seconds and peak RSS of aligning n x n UN sentences, each size in a fresh process."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json,sys,time,resource\n"
+        "from pathlib import Path\n"
+        "from unmt.pipeline.bench.align import bench_scaled\n"
+        "print(json.dumps(bench_scaled(Path(sys.argv[1]), int(sys.argv[2]))))\n"
+    )
+    for n in sizes:
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(data), str(n)], capture_output=True, text=True
+        )
+        if out.returncode != 0:
+            raise UserError(f"the scaling run of {n} sentences failed: {out.stderr[-500:]}")
+        r = json.loads(out.stdout.splitlines()[-1])
+        print(
+            f"align scale {n:>6} x {n:<6} sentences: {r['seconds']:7.1f} s, "
+            f"peak {r['peak_MiB']:6.0f} MiB (whole process)"
+        )
+
+
+def bench_scaled(data: Path, n: int) -> dict[str, float]:
+    """Align the first ``n`` lines of the UN dev set (repeated as needed) with their English,
+    as one document with the MT bridge off (what ``--scale`` runs in a process of its own)."""
+    import resource
+
+    from unmt.pipeline.align.aligner import align_sentences
+
+    zh, en = _lines(data / "un" / "UNv1.0.devset.zh"), _lines(data / "un" / "UNv1.0.devset.en")
+    src = [zh[i % len(zh)] for i in range(n)]
+    tgt = [en[i % len(en)] for i in range(n)]
+    t0 = time.perf_counter()
+    align_sentences(src, tgt, src_lang="zh", tgt_lang="en")
+    return {
+        "seconds": time.perf_counter() - t0,
+        "peak_MiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _table(results: dict[str, dict[str, float]]) -> None:
+    print("strict F1        no MT   with MT  published")
+    for name in ("mac", "un-synth", "un", "un-long", "bible"):
+        plain, bridged = results.get(name), results.get(name + "+mt")
+        if plain is None and bridged is None:
+            continue
+        cells = [f"{r['strict_f1']:.4f}" if r else "   -  " for r in (plain, bridged)]
+        print(f"{name:<15} {cells[0]:>7}  {cells[1]:>7}  {PUBLISHED.get(name, '-')}")
+
+
 def _run(args: argparse.Namespace) -> int:
     data = Path(args.data)
-    which = ["bible", "un", "un-long"] if args.which == "all" else [args.which]
+    if args.scale:
+        _scale(data, [int(x) for x in args.scale.split(",")])
+        return 0
+    if args.which == "all":
+        which = ["bible", "un", "un-long", "mac", "mac+mt", "un-synth", "un-synth+mt"]
+    else:
+        which = [args.which + ("+mt" if args.mt else "")]
+    results: dict[str, dict[str, float]] = {}
     for name in which:
-        if name == "bible":
+        base, with_mt = name.removesuffix("+mt"), name.endswith("+mt")
+        if base == "bible":
             result = bench_bible(data)
+        elif base in ("mac", "un-synth"):
+            result = bench_gold_set(data, base, with_mt)
         else:
-            result = bench_un(data, args.seed, args.mt, long=name == "un-long")
+            with_mt = with_mt or args.mt
+            result = bench_un(data, args.seed, with_mt, long=base == "un-long")
+            name = base + ("+mt" if with_mt else "")
+        results[name] = result
         figures = " ".join(
             f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()
         )
-        print(f"align {name}: {figures}")
+        print(f"align {name}: {figures}", flush=True)
     from unmt.pipeline.align.aligner import alignment_signature
 
-    print(f"signature: {alignment_signature(mt=args.mt and which != ['bible'])}")
+    print(f"signature: {alignment_signature(mt=any(n.endswith('+mt') for n in results))}")
+    if len(results) > 1:
+        _table(results)
     return 0
 
 
@@ -200,10 +315,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "which",
         nargs="?",
-        choices=["all", "bible", "un", "un-long"],
+        choices=["all", "bible", "un", "un-long", "mac", "un-synth"],
         default="all",
-        help="un: one bitext per UN document; un-long: all of them as one long document "
-        "(default all)",
+        help="un: one bitext per UN document; un-long: all of them as one long document; "
+        "mac: MAC-Dev; un-synth: the shared synthetic UN set (default all)",
     )
     p.add_argument(
         "--data", default=str(DEFAULT_DATA), help=f"the shared data folder (default {DEFAULT_DATA})"
@@ -214,6 +329,12 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--mt",
         action="store_true",
-        help="UN benchmark with the MT bridge (opus-mt-zh-en output in baselines/)",
+        help="with the MT bridge (un, un-long: opus-mt-zh-en output in baselines/; mac, "
+        "un-synth: their own mt files); all runs both",
+    )
+    p.add_argument(
+        "--scale",
+        metavar="N,N",
+        help="instead: time n x n sentences of UN text for each N, in fresh processes",
     )
     p.set_defaults(func=_run)
