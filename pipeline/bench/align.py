@@ -218,9 +218,12 @@ def bench_gold_set(data: Path, name: str, with_mt: bool) -> dict[str, float]:
     seconds = time.perf_counter() - t0
     n = sum(len(z) + len(e) for z, e, _, _ in texts)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"documents": len(texts), "sentences": n, "seconds": seconds, "process_peak_MiB": peak} | (
-        score_alignments(pairs).as_dict()
-    )
+    return {
+        "documents": len(texts),
+        "sentences": n,
+        "seconds": seconds,
+        "process_peak_MiB": peak,
+    } | (score_alignments(pairs).as_dict())
 
 
 def _scale(data: Path, sizes: list[int]) -> None:
