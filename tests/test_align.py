@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -286,8 +288,8 @@ def test_any_input_gives_a_complete_ordered_alignment(
 
 def test_alignment_signature_names_settings() -> None:
     sig = str(alignment_signature(AlignSettings(learn=False), mt=True))
-    assert sig.startswith("align-1.0|sources:anchors+dict+surface|lexicon:cc-cedict:")
-    assert sig.endswith("|learn:no|mt:yes|emb:none")
+    assert sig.startswith("align-1.1|sources:anchors+dict+surface|lexicon:cc-cedict:")
+    assert sig.endswith("|learn:no|mt:yes|bridge:6|emb:none")
 
 
 def test_dictionary_features_own_and_reach() -> None:
@@ -316,3 +318,53 @@ def test_bench_align_gold_sets_and_table(capsys: pytest.CaptureFixture[str]) -> 
     line = next(x for x in out.splitlines() if x.startswith("align mac+mt:"))
     f1 = float(line.split("strict_f1=")[1].split()[0])
     assert 0.70 <= f1 <= 1.0 and "documents=6" in line and "sentences=3414" in line
+
+
+def test_bridge_vectors_are_the_same_in_every_process() -> None:
+    """The MT bridge hashes n-grams with CRC-32, not Python's per-process string hash."""
+    import subprocess
+    import sys
+
+    code = (
+        "from unmt.pipeline.align.bridge import bridge_vectors\n"
+        "a, b = bridge_vectors(['The Council met.', ''], ['The Security Council met today.'])\n"
+        "import hashlib; print(hashlib.sha256(a.tobytes() + b.tobytes()).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
+    from unmt.pipeline.align.bridge import bridge_vectors
+
+    tgt = ["The Security Council met today.", "Budget figures for 2020 rose sharply."]
+    a, b = bridge_vectors(["The Council met.", ""], tgt, dims=256)
+    assert a.shape == (2, 256) and not a[1].any()  # an empty line: a zero row
+    assert float(a[0] @ b[0]) > float(a[0] @ b[1]) + 0.1  # its translation is the closer
+
+
+def test_mt_bridge_carries_the_decision_on_un_text() -> None:
+    """On the shared synthetic UN set (first 5 documents) the MT bridge lifts strict F1 well
+    above the same aligner without it (0.99 against 0.96 over all 20 at this commit)."""
+    from unmt.eval.align_score import score_alignments
+
+    root = "align/un_synth_dev/"
+    scores = {}
+    for weight in (0.0, 6.0):
+        pairs = []
+        for n in range(1, 6):
+            zh, en, mt = (
+                shared_path(f"{root}{n:03d}.{x}").read_text("utf-8").splitlines()
+                for x in ("zh", "en", "mt")
+            )
+            gold = [(b.src, b.tgt) for b in read_beads(shared_path(f"{root}{n:03d}.align"))]
+            beads = align_sentences(zh, en, mt=mt, settings=AlignSettings(bridge=weight))
+            pairs.append((gold, [(b.src, b.tgt) for b in beads]))
+        scores[weight] = score_alignments(pairs).strict_f1
+    assert scores[6.0] >= 0.98 and scores[6.0] > scores[0.0] + 0.01, scores

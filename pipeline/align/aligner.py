@@ -31,7 +31,9 @@ import logging
 import math
 import re
 from collections.abc import Sequence
+from typing import Any
 
+from unmt.pipeline.align.bridge import bridge_vectors
 from unmt.pipeline.align.dp import AlignSettings, search
 from unmt.pipeline.align.embed import Embedder, normalised_rows
 from unmt.pipeline.align.learn import learn_pairs
@@ -56,7 +58,7 @@ __all__ = [
 ]
 
 #: goes into alignment signatures; bump it whenever the aligner's output can change
-ALIGNER_VERSION = "align-1.0"
+ALIGNER_VERSION = "align-1.1"
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +122,8 @@ def _anchor_pieces(
 
 def _slice(side: SideFeatures, a: int, b: int) -> SideFeatures:
     vectors = None if side.vectors is None else side.vectors[a:b]
-    return SideFeatures(side.lengths[a:b], side.masks[a:b], vectors, side.reach[a:b])
+    bridge = None if side.bridge is None else side.bridge[a:b]
+    return SideFeatures(side.lengths[a:b], side.masks[a:b], vectors, side.reach[a:b], bridge)
 
 
 def align_sentences(
@@ -161,14 +164,18 @@ def align_sentences(
         pieces = _anchor_pieces(src_groups, tgt_groups)
     else:
         pieces = [(0, len(src), 0, len(tgt))]
-    vectors = (None, None)
+    vectors: tuple[Any, Any] = (None, None)
     if embedder is not None and src and tgt:
         vectors = (normalised_rows(embedder(list(src))), normalised_rows(embedder(list(tgt))))
+    bridge: tuple[Any, Any] = (None, None)
+    if mt is not None and s.bridge and src and tgt:
+        bridge = bridge_vectors(mt, tgt, s.bridge_dims)
 
     def packed() -> tuple[SideFeatures, SideFeatures]:
         sf, tf = pack_features(src, tgt, ssets, tsets, settings=s.sim, **langs)
-        return dataclasses.replace(sf, vectors=vectors[0]), dataclasses.replace(
-            tf, vectors=vectors[1]
+        return (
+            dataclasses.replace(sf, vectors=vectors[0], bridge=bridge[0]),
+            dataclasses.replace(tf, vectors=vectors[1], bridge=bridge[1]),
         )
 
     beads = _align_pieces(
@@ -349,8 +356,8 @@ def align_segments(
 def alignment_signature(settings: AlignSettings | None = None, *, mt: bool = False) -> Signature:
     """A sacrebleu-style signature of every setting that changes alignments.
 
-    Example: ``align-1.0|sources:anchors+dict+surface|lexicon:cc-cedict:35589+unglossary:1277|
-    learn:yes|mt:no|emb:none``.
+    Example: ``align-1.1|sources:anchors+dict+surface|lexicon:cc-cedict:35589+unglossary:1277|
+    learn:yes|mt:yes|bridge:6|emb:none`` (``bridge``: the MT bridge's weight, with MT only).
     """
     from unmt.pipeline.align.lexicon import load_lexicon
 
@@ -362,5 +369,6 @@ def alignment_signature(settings: AlignSettings | None = None, *, mt: bool = Fal
         lexicon=lexicon,
         learn="yes" if s.learn else "no",
         mt="yes" if mt else "no",
+        **({"bridge": f"{s.bridge:g}"} if mt and s.bridge else {}),
         emb=s.embeddings or "none",
     )

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from unmt.pipeline.align.bridge import mean_distances
 from unmt.pipeline.align.embed import normalised_rows, span_vectors
 from unmt.pipeline.align.sim import SideFeatures, SimSettings
 
@@ -49,6 +50,13 @@ class AlignSettings:
         margin: half-width, in sentences, of the band around the coarse path.
         guide_margin: half-width of the band around the first pass's path in the second.
         w_emb: weight of ``1 - cosine`` per sentence covered (only with embeddings).
+        bridge: weight of the MT bridge per sentence covered (only with MT; 0: off): the
+            bead's normalised n-gram distance minus ``bridge_center``
+            (:mod:`unmt.pipeline.align.bridge`).
+        bridge_center: the normalised distance that costs nothing (1 is "as far as unrelated
+            sentences"; closer beads are rewarded).
+        bridge_dims: dimensions of the bridge's hashed n-gram vectors.
+        bridge_samples: sentences of the other side each span's distance is normalised by.
         embeddings: a sentence-transformers model id or path: turns embeddings on.
         learn: realign once with word pairs learned from the first alignment (documents of
             at least ``learn_min_lines`` sentences on both sides).
@@ -88,6 +96,10 @@ class AlignSettings:
     embeddings: str | None = None
     w_emb: float = 5.0
     learn_min_lines: int = 100
+    bridge: float = 6.0
+    bridge_center: float = 0.9
+    bridge_dims: int = 1024
+    bridge_samples: int = 20
     sim: SimSettings = field(default_factory=SimSettings)
 
 
@@ -101,6 +113,10 @@ class _Table:
         self.vec: list[Any] | None = None
         if side.vectors is not None:
             self.vec = [None] + [span_vectors(side.vectors, k) for k in range(1, widest + 1)]
+        self.bvec: list[Any] | None = None
+        self.bnorm: list[Any] | None = None  # each bridge span's mean distance (set in pairs)
+        if side.bridge is not None:
+            self.bvec = [None] + [span_vectors(side.bridge, k) for k in range(1, widest + 1)]
         self.length: list[list[float]] = [[0.0] * (n + 1)]
         self.mask: list[list[int]] = [[0] * (n + 1)]
         self.reach: list[list[int]] = [[0] * (n + 1)]
@@ -111,6 +127,25 @@ class _Table:
             self.mask.append(_span_unions(side.masks, k))
             self.reach.append(_span_unions(reach, k))
             self.count.append([m.bit_count() for m in self.mask[k]])
+
+
+def _bridge_costs(
+    src: _Table, tgt: _Table, a: int, i: int, b: int, first: int, last: int, s: AlignSettings
+) -> Any:
+    """The MT bridge's cost of beads (a source span at ``i``) x (target spans first..last)."""
+    assert src.bvec is not None and tgt.bvec is not None
+    assert src.bnorm is not None and tgt.bnorm is not None
+    dist = 1 - tgt.bvec[b][first : last + 1] @ src.bvec[a][i]
+    dist = dist / (0.5 * (src.bnorm[a][i] + tgt.bnorm[b][first : last + 1]))
+    return s.bridge * (a + b) * (dist - s.bridge_center)
+
+
+def _pair_bridge(src: _Table, tgt: _Table, samples: int) -> None:
+    """Each bridge span's mean distance to single sentences spread over the other side."""
+    if src.bvec is None or tgt.bvec is None:
+        return
+    src.bnorm = [None] + [mean_distances(v, tgt.bvec[1], samples) for v in src.bvec[1:]]
+    tgt.bnorm = [None] + [mean_distances(v, src.bvec[1], samples) for v in tgt.bvec[1:]]
 
 
 def _coverage(src: _Table, a: int, i: int, tgt: _Table, b: int, j: int) -> float:
@@ -177,14 +212,21 @@ def _dp(
                               None, s.skip * (a + b), 0.0, None, 0, 0, None))  # fmt: skip
                 continue
             dots, first = None, 0
-            if src.vec is not None and tgt.vec is not None:
-                # cosines of this source span with every target span the band can reach
+            emb = src.vec is not None and tgt.vec is not None
+            bridged = src.bnorm is not None and tgt.bnorm is not None
+            if emb or bridged:
+                # this source span against every target span the band can reach, at once
                 first = max(lo_i - b, lo[pi], 0)
-                last = min(hi[i] - b, hi[pi], len(tgt.vec[b]) - 1)
+                last = min(hi[i] - b, hi[pi], tgt.n - b)
                 if last >= first:
-                    dots = (
-                        w_emb * (a + b) * (1 - tgt.vec[b][first : last + 1] @ src.vec[a][pi])
-                    ).tolist()
+                    extra: Any = 0.0
+                    if src.vec is not None and tgt.vec is not None:
+                        extra = (
+                            w_emb * (a + b) * (1 - tgt.vec[b][first : last + 1] @ src.vec[a][pi])
+                        )
+                    if bridged:
+                        extra = extra + _bridge_costs(src, tgt, a, pi, b, first, last, s)
+                    dots = extra.tolist()
             moves.append((t, b, cost[pi], lo[pi], hi[pi], src.mask[a][pi],
                           src.count[a][pi], src.length[a][pi], tgt.mask[b],
                           tgt.count[b], tgt.length[b], prior[t], w_sim * (a + b),
@@ -261,13 +303,18 @@ def _coarsen(side: SideFeatures, k: int) -> SideFeatures:
             r |= x
         masks.append(m)
         reach.append(r)
-    vectors = None
-    if side.vectors is not None:
+
+    def blocks(rows: Any) -> Any:
+        if rows is None:
+            return None
         import numpy as np
 
         starts = list(range(0, len(side.lengths), k))
-        vectors = normalised_rows(np.add.reduceat(side.vectors, starts, axis=0))
-    return SideFeatures(tuple(lengths), tuple(masks), vectors, tuple(reach))
+        return normalised_rows(np.add.reduceat(rows, starts, axis=0))
+
+    return SideFeatures(
+        tuple(lengths), tuple(masks), blocks(side.vectors), tuple(reach), blocks(side.bridge)
+    )
 
 
 def _search(
@@ -294,14 +341,10 @@ def _search(
         coarse = _search(_coarsen(src, BLOCK), _coarsen(tgt, BLOCK), coarse_s, var)
         lo, hi = _band_from_path(coarse, BLOCK, n, m, s.margin)
     widest = max(max(a, b) for a, b in s.types)
-    return _dp(
-        _Table(src, widest),
-        _Table(tgt, widest),
-        lo,
-        hi,
-        s,
-        var,
-    )
+    src_table, tgt_table = _Table(src, widest), _Table(tgt, widest)
+    if s.bridge:
+        _pair_bridge(src_table, tgt_table, s.bridge_samples)
+    return _dp(src_table, tgt_table, lo, hi, s, var)
 
 
 def search(

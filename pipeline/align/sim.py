@@ -83,13 +83,15 @@ class SideFeatures:
     ``masks``: the features a sentence has; ``reach``: those it can match on the other side.
 
     ``vectors``: unit-length sentence embeddings, an ``(n, d)`` numpy array, when the optional
-    embeddings source is on (else ``None``).
+    embeddings source is on (else ``None``). ``bridge``: the MT bridge's n-gram vectors
+    (:mod:`unmt.pipeline.align.bridge`; of the MT for the source side), or ``None``.
     """
 
     lengths: tuple[float, ...]
     masks: tuple[int, ...]
     vectors: Any = None
     reach: tuple[int, ...] = ()
+    bridge: Any = None
 
 
 def text_length(text: str, lang: str) -> float:
