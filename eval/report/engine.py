@@ -27,6 +27,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.ext import Extension
 from markupsafe import Markup
 
+from unmt.eval.report.view import fmt, pct, sort_key
+
 TEMPLATES = Path(__file__).with_name("templates")
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
@@ -89,6 +91,4 @@ def stream(kind: str, template: str, context: Mapping[str, Any]) -> Iterator[str
 
 def helpers(**more: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
     """The number formats every template may call."""
-    from unmt.eval.report.view import fmt, pct, sort_key
-
     return {"fmt": fmt, "pct": pct, "sort_key": sort_key, **more}

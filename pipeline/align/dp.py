@@ -148,30 +148,34 @@ def _pair_bridge(src: _Table, tgt: _Table, samples: int) -> None:
     tgt.bnorm = [None] + [mean_distances(v, src.bvec[1], samples) for v in tgt.bvec[1:]]
 
 
-def _coverage(src: _Table, a: int, i: int, tgt: _Table, b: int, j: int) -> float:
-    """Similarity of a bead (see :mod:`unmt.pipeline.align.sim`); 0 without features."""
-    tot = src.count[a][i] + tgt.count[b][j]
-    if not tot:
+def _dice(src_mask: int, src_reach: int, tgt_mask: int, tgt_reach: int) -> float:
+    """The similarity of two sides' feature bit sets (see :mod:`unmt.pipeline.align.sim`); 0
+    without features."""
+    total = src_mask.bit_count() + tgt_mask.bit_count()
+    if not total:
         return 0.0
-    o = (src.mask[a][i] & tgt.reach[b][j]).bit_count()
-    return (o + (tgt.mask[b][j] & src.reach[a][i]).bit_count()) / tot
+    return ((src_mask & tgt_reach).bit_count() + (tgt_mask & src_reach).bit_count()) / total
+
+
+def _coverage(src: _Table, a: int, i: int, tgt: _Table, b: int, j: int) -> float:
+    """Similarity of a bead found by the search."""
+    return _dice(src.mask[a][i], src.reach[a][i], tgt.mask[b][j], tgt.reach[b][j])
 
 
 def bead_similarity(
     src: SideFeatures, tgt: SideFeatures, src_ids: Sequence[int], tgt_ids: Sequence[int]
 ) -> float:
-    """The Dice coverage of one bead's two sides (as :func:`search` scores its beads)."""
+    """The similarity of one bead made by other means, as :func:`search` scores its beads."""
     if not src_ids or not tgt_ids:
         return 0.0
-    sm = sr = tm = tr = 0
-    for i in src_ids:
-        sm |= src.masks[i]
-        sr |= (src.reach or src.masks)[i]
-    for j in tgt_ids:
-        tm |= tgt.masks[j]
-        tr |= (tgt.reach or tgt.masks)[j]
-    total = sm.bit_count() + tm.bit_count()
-    return ((sm & tr).bit_count() + (tm & sr).bit_count()) / total if total else 0.0
+    unions = []
+    for side, ids in ((src, src_ids), (tgt, tgt_ids)):
+        mask = reach = 0
+        for k in ids:
+            mask |= side.masks[k]
+            reach |= (side.reach or side.masks)[k]
+        unions += [mask, reach]
+    return _dice(*unions)
 
 
 def _span_unions(masks: Sequence[int], k: int) -> list[int]:

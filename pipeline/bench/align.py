@@ -233,7 +233,7 @@ def _scale(data: Path, sizes: list[int]) -> None:
     import sys
 
     code = (
-        "import json,sys,time,resource\n"
+        "import json,sys\n"
         "from pathlib import Path\n"
         "from unmt.pipeline.bench.align import bench_scaled\n"
         "print(json.dumps(bench_scaled(Path(sys.argv[1]), int(sys.argv[2]))))\n"
