@@ -288,7 +288,7 @@ def test_any_input_gives_a_complete_ordered_alignment(
 
 def test_alignment_signature_names_settings() -> None:
     sig = str(alignment_signature(AlignSettings(learn=False), mt=True))
-    assert sig.startswith("align-1.1|sources:anchors+dict+surface|lexicon:cc-cedict:")
+    assert sig.startswith("align-1.2|sources:anchors+dict+surface|lexicon:cc-cedict:")
     assert sig.endswith("|learn:no|mt:yes|bridge:6|emb:none")
 
 

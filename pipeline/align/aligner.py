@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from unmt.pipeline.align.bridge import bridge_vectors
-from unmt.pipeline.align.dp import AlignSettings, search
+from unmt.pipeline.align.dp import AlignSettings, bead_types, search
 from unmt.pipeline.align.embed import Embedder, normalised_rows
 from unmt.pipeline.align.learn import learn_pairs
 from unmt.pipeline.align.sim import (
@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: goes into alignment signatures; bump it whenever the aligner's output can change
-ALIGNER_VERSION = "align-1.1"
+ALIGNER_VERSION = "align-1.2"
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def align_sentences(
             dataclasses.replace(tf, vectors=vectors[1], bridge=bridge[1]),
         )
 
-    beads = _align_pieces(
+    beads, costs = _align_pieces(
         packed(),
         pieces,
         s,
@@ -189,13 +189,19 @@ def align_sentences(
         and {src_lang, tgt_lang} == {"zh", "en"}
         and min(len(src), len(tgt)) >= s.learn_min_lines
     ):
+        share = s.sim.max_df if min(len(src), len(tgt)) >= s.sim.min_df_lines else None
         extra_s, extra_t = learn_pairs(
-            src, tgt, [(b.src, b.tgt) for b in beads], src_lang, tgt_lang
+            src, tgt, [(b.src, b.tgt) for b in beads], src_lang, tgt_lang, max_share=share
         )
         add_symmetric_features(ssets, extra_s)
         add_symmetric_features(tsets, extra_t)
-        s2 = dataclasses.replace(s, priors=_fitted_priors(beads, s)) if s.fit_priors else s
-        beads = _align_pieces(
+        bridged = bridge[0] is not None
+        s2 = s
+        if s.fit_priors:
+            s2 = dataclasses.replace(s2, priors=_fitted_priors(beads, bead_types(s, bridged), s))
+        if bridged or s.fit_skip_without_mt:
+            s2 = dataclasses.replace(s2, skip=_fitted_skip(beads, costs, s))
+        beads, _ = _align_pieces(
             packed(),
             pieces,
             s2,
@@ -228,7 +234,9 @@ def score_beads(
     ]
 
 
-def _fitted_priors(beads: Sequence[Bead], s: AlignSettings) -> dict[tuple[int, int], float]:
+def _fitted_priors(
+    beads: Sequence[Bead], types: Sequence[tuple[int, int]], s: AlignSettings
+) -> dict[tuple[int, int], float]:
     """Bead-type priors -log(P(type) / P(1-1)) estimated from a first alignment.
 
     An estimate may lower a default prior freely but raise it by at most 0.5: the first pass,
@@ -241,7 +249,7 @@ def _fitted_priors(beads: Sequence[Bead], s: AlignSettings) -> dict[tuple[int, i
         counts[t] = counts.get(t, 0) + 1
     n11 = counts.get((1, 1), 0) + 1.0
     priors = {}
-    for t in s.types:
+    for t in types:
         if t != (1, 1) and 0 not in t:
             fitted = -math.log((counts.get(t, 0) + 1.0) / n11)
             default = s.priors.get(t, 1.0)
@@ -250,13 +258,30 @@ def _fitted_priors(beads: Sequence[Bead], s: AlignSettings) -> dict[tuple[int, i
     return priors
 
 
+def _fitted_skip(beads: Sequence[Bead], costs: Sequence[float], s: AlignSettings) -> float:
+    """The cost of a sentence left out for a second pass: the :attr:`AlignSettings.fit_skip`
+    quantile of the first pass's 1-1 bead costs, at least :attr:`AlignSettings.skip`.
+
+    Vecalign sets its deletion penalty from the distribution of a document's alignment costs;
+    here the first pass's own 1-1 beads give it, so that a sentence is left out only where
+    aligning it would cost more than nearly all of the document's 1-1 beads do. Fewer than 20
+    such beads: the default.
+    """
+    ones = sorted(c for b, c in zip(beads, costs, strict=True) if len(b.src) == len(b.tgt) == 1)
+    if s.fit_skip is None or len(ones) < 20:
+        return s.skip
+    fitted = max(s.skip, ones[min(len(ones) - 1, int(s.fit_skip * len(ones)))])
+    log.debug("fitted skip cost: %.3f", fitted)
+    return fitted
+
+
 def _align_pieces(
     features: tuple[SideFeatures, SideFeatures],
     pieces: list[tuple[int, int, int, int]],
     s: AlignSettings,
     var: float,
     guide: Sequence[Bead] | None = None,
-) -> list[Bead]:
+) -> tuple[list[Bead], list[float]]:
     sf, tf = features
     # rescale the target lengths by the document's own length ratio (when long enough): over
     # the whole text, or over the sentences a first pass aligned (robust to large insertions)
@@ -273,20 +298,22 @@ def _align_pieces(
         guide_path.append((at_s, len(bead.src), at_t, len(bead.tgt)))
         at_s, at_t = at_s + len(bead.src), at_t + len(bead.tgt)
     beads: list[Bead] = []
+    costs: list[float] = []
     for s0, s1, t0, t1 in pieces:
         local = None
         if guide is not None:
             local = [
-                (i - s0, a, j - t0, b, 0.0)
+                (i - s0, a, j - t0, b, 0.0, 0.0)
                 for i, a, j, b in guide_path
                 if s0 <= i <= s1 and t0 <= j <= t1 and (a == 0 or i < s1) and (b == 0 or j < t1)
             ]
         pf = search(_slice(sf, s0, s1), _slice(tf, t0, t1), s, var, local)
-        for i, a, j, b, dice in pf:
+        for i, a, j, b, dice, cost in pf:
             src_ids = tuple(range(s0 + i, s0 + i + a))
             tgt_ids = tuple(range(t0 + j, t0 + j + b))
             beads.append(Bead(src_ids, tgt_ids, round(dice, 4)))
-    return beads
+            costs.append(cost)
+    return beads, costs
 
 
 _ZH_DIGITS = {ch: k for k, ch in enumerate("零一二三四五六七八九")}
@@ -356,7 +383,7 @@ def align_segments(
 def alignment_signature(settings: AlignSettings | None = None, *, mt: bool = False) -> Signature:
     """A sacrebleu-style signature of every setting that changes alignments.
 
-    Example: ``align-1.1|sources:anchors+dict+surface|lexicon:cc-cedict:35589+unglossary:1277|
+    Example: ``align-1.2|sources:anchors+dict+surface|lexicon:cc-cedict:35589+unglossary:1277|
     learn:yes|mt:yes|bridge:6|emb:none`` (``bridge``: the MT bridge's weight, with MT only).
     """
     from unmt.pipeline.align.lexicon import load_lexicon

@@ -9,7 +9,6 @@ pass. Names and domain words missing from the dictionary are what this adds.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -28,6 +27,46 @@ def _units(text: str, lang: str) -> set[str]:
     return {w.lower() for w in _EN_WORD.findall(text) if len(w) > 1}
 
 
+def _without_common(units: list[set[str]], max_share: float) -> list[set[str]]:
+    df: Counter[str] = Counter()
+    for u in units:
+        df.update(u)
+    common = {w for w, n in df.items() if n > max_share * len(units)}
+    return [u - common for u in units] if common else units
+
+
+def _co_counts(
+    bead_units: list[tuple[set[str], set[str]]],
+    en_count: Counter[str],
+    zh_count: Counter[str],
+    min_count: int,
+) -> list[tuple[str, str, int]]:
+    """(word, unit, beads with both) for the pairs seen in at least ``min_count`` beads.
+
+    Counted word by word over the beads that have the word (one ``bincount`` each), so memory
+    holds one row of counts, not every pair seen (a dict of pairs took about 500 MB for a
+    20,000-sentence document, most of them pairs seen once).
+    """
+    import numpy as np
+
+    # a pair seen in fewer than min_count beads cannot qualify: rare units get no id
+    units = sorted(c for c, n in zh_count.items() if n >= min_count)
+    zid = {c: k for k, c in enumerate(units)}
+    postings: dict[str, list[int]] = {}
+    rows = []
+    for k, (ew, zw) in enumerate(bead_units):
+        rows.append(np.array(sorted(zid[c] for c in zw if c in zid), dtype=np.int32))
+        for w in ew:
+            if en_count[w] >= min_count:
+                postings.setdefault(w, []).append(k)
+    out = []
+    for w in sorted(postings):
+        counts = np.bincount(np.concatenate([rows[k] for k in postings[w]]), minlength=len(units))
+        for c in np.flatnonzero(counts >= min_count).tolist():
+            out.append((w, units[c], int(counts[c])))
+    return out
+
+
 def learn_pairs(
     src: Sequence[str],
     tgt: Sequence[str],
@@ -38,10 +77,14 @@ def learn_pairs(
     min_count: int = 3,
     min_dice: float = 0.4,
     per_word: int = 2,
+    max_share: float | None = None,
 ) -> tuple[list[set[str]], list[set[str]]]:
     """Learned-pair features for each source and target sentence (empty when none are learned).
 
     Only zh/en pairs learn; ``beads`` are the first pass's (source ids, target ids).
+    ``max_share``: words and units found in more than this share of their side's sentences
+    are not paired (the aligner drops such features anyway: ``SimSettings.max_df``); counting
+    their pairs took most of the memory of long documents.
     """
     src_feats: list[set[str]] = [set() for _ in src]
     tgt_feats: list[set[str]] = [set() for _ in tgt]
@@ -50,6 +93,11 @@ def learn_pairs(
     en_is_src = src_lang == "en"
     en_units = [_units(t, "en") for t in (src if en_is_src else tgt)]
     zh_units = [_units(t, "zh") for t in (tgt if en_is_src else src)]
+    if max_share is not None:
+        en_units, zh_units = (
+            _without_common(en_units, max_share),
+            _without_common(zh_units, max_share),
+        )
     bead_units: list[tuple[set[str], set[str]]] = []
     for s_ids, t_ids in beads:
         if s_ids and t_ids:
@@ -65,19 +113,8 @@ def learn_pairs(
     for ew, zw in bead_units:
         en_count.update(ew)
         zh_count.update(zw)
-    co: Counter[tuple[str, str]] = Counter()
-    for ew, zw in bead_units:
-        # a pair seen in fewer than min_count beads cannot qualify: skip rare units early
-        co.update(
-            itertools.product(
-                [w for w in ew if en_count[w] >= min_count],
-                [c for c in zw if zh_count[c] >= min_count],
-            )
-        )
     best: dict[str, list[tuple[float, str]]] = {}
-    for (w, c), n in co.items():
-        if n < min_count:
-            continue
+    for w, c, n in _co_counts(bead_units, en_count, zh_count, min_count):
         dice = 2 * n / (en_count[w] + zh_count[c])
         if dice >= min_dice:
             best.setdefault(w, []).append((dice, c))
