@@ -17,11 +17,12 @@ an anchor key (for UN documents: the paragraph number or heading label); keys fo
 on each side, in the same order, become hard anchors and sentences align inside them.
 
 Method (:mod:`unmt.pipeline.align.dp` has the dynamic programme): beads 1-1, 1-0, 0-1, 1-2,
-2-1, 1-3, 3-1, 1-4, 4-1, each scored by length, the similarity sources of
-:mod:`unmt.pipeline.align.sim` and a prior, searched coarse to fine in a band, so time and
-memory grow linearly. Long zh/en documents (:attr:`AlignSettings.learn`) are aligned twice: the
-second pass adds word pairs learned from the first alignment (:mod:`unmt.pipeline.align.learn`)
-and bead-type priors estimated from it, and searches a band around the first path.
+2-1, 1-3, 3-1, 1-4, 4-1 (and 2-2 with the MT bridge), each scored by length, the similarity
+sources of :mod:`unmt.pipeline.align.sim` and a prior, searched coarse to fine in a band, so
+time and memory grow linearly. Long zh/en documents (:attr:`AlignSettings.learn`) are aligned
+twice: the second pass adds word pairs learned from the first alignment
+(:mod:`unmt.pipeline.align.learn`), bead-type priors estimated from it and (with the MT bridge)
+a skip cost fitted to its 1-1 bead costs, and searches a band around the first path.
 """
 
 from __future__ import annotations

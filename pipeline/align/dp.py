@@ -4,8 +4,10 @@
 :class:`~unmt.pipeline.align.sim.SideFeatures`. A bead costs a Gale-Church style length term
 (Gaussian: delta**2 / 2, delta the length difference over its expected deviation), plus
 ``1 - Dice`` of its feature sets weighted by the number of sentences it covers, plus a prior per
-bead type (and, with embeddings, ``1 - cosine`` of the span vectors); a sentence left out costs
-:attr:`AlignSettings.skip`. The search is vecalign's: the document is coarsened (blocks of
+bead type (with embeddings, ``1 - cosine`` of the span vectors; with the MT bridge, its centred
+distance, :func:`bridge_size` times); a sentence left out costs :attr:`AlignSettings.skip`.
+Each path step carries its bead's cost, from which a second pass fits its skip cost. The search
+is vecalign's: the document is coarsened (blocks of
 :data:`BLOCK` sentences) until the full table is small, aligned there, and the path is projected
 back as a band of :attr:`AlignSettings.margin` sentences, so time and memory grow linearly; a
 ``guide`` path (a first pass) gives the band directly. Ties break by the fixed order of bead
