@@ -193,6 +193,10 @@ _FINDERS: dict[int, _TermFinder] = {}
 Feats = tuple[set[str], set[str]]
 """A sentence's (own, reach) feature sets; symmetric features are in both."""
 
+Features = tuple[tuple[str, ...], tuple[str, ...]]
+"""A sentence's (own, reach) features as :func:`feature_sets` returns them: tuples of distinct
+strings (a fifth of a set's memory: a long document holds tens of thousands)."""
+
 
 def _finder(lexicon: Lexicon) -> _TermFinder:
     finder = _FINDERS.get(id(lexicon))
@@ -270,9 +274,9 @@ def chinese_dictionary_features(
 
 
 def _pack(
-    src: list[Feats], tgt: list[Feats], settings: SimSettings
+    src: Sequence[Features], tgt: Sequence[Features], settings: SimSettings
 ) -> tuple[tuple[list[int], list[int]], tuple[list[int], list[int]]]:
-    def doc_freq(sets: Iterable[set[str]]) -> dict[str, int]:
+    def doc_freq(sets: Iterable[Iterable[str]]) -> dict[str, int]:
         df: dict[str, int] = {}
         for s in sets:
             for f in s:
@@ -289,7 +293,7 @@ def _pack(
     # fold very large vocabularies (long same-language texts) so bit sets stay cheap to combine
     index = {f: i % settings.max_bits for i, f in enumerate(sorted(usable))}
 
-    def mask(features: set[str]) -> int:
+    def mask(features: Iterable[str]) -> int:
         m = 0
         for f in features:
             i = index.get(f)
@@ -304,12 +308,29 @@ def _pack(
     )
 
 
-def add_symmetric_features(feats: list[Feats], more: Iterable[set[str]]) -> None:
-    """Add features that are both had and matched (anchors, surface, learned pairs) to each
-    sentence."""
+def _add_symmetric(feats: list[Feats], more: Iterable[set[str]]) -> None:
     for (own, reach), extra in zip(feats, more, strict=True):
         own |= extra
         reach |= extra
+
+
+def add_symmetric_features(feats: list[Features], more: Iterable[set[str]]) -> None:
+    """Add features that are both had and matched (learned pairs) to each sentence of
+    :func:`feature_sets`'s lists, in place."""
+    for k, extra in enumerate(more):
+        if extra:
+            own, reach = feats[k]
+            feats[k] = (
+                own + tuple(sorted(extra.difference(own))),
+                reach + tuple(sorted(extra.difference(reach))),
+            )
+
+
+def _frozen(feats: list[Feats]) -> list[Features]:
+    out: list[Any] = feats
+    for k, (own, reach) in enumerate(feats):
+        out[k] = (tuple(own), tuple(reach))  # each pair of sets is freed as it goes
+    return out
 
 
 def feature_sets(
@@ -320,7 +341,7 @@ def feature_sets(
     tgt_lang: str = "en",
     mt: Sequence[str] | None = None,
     settings: SimSettings | None = None,
-) -> tuple[list[Feats], list[Feats]]:
+) -> tuple[list[Features], list[Features]]:
     """The (own, reach) string features of every source and target sentence."""
     settings = settings or SimSettings()
     unknown = sorted(set(settings.sources) - set(KNOWN_SOURCES))
@@ -329,11 +350,11 @@ def feature_sets(
     src_f: list[Feats] = [(set(), set()) for _ in src]
     tgt_f: list[Feats] = [(set(), set()) for _ in tgt]
     if "anchors" in settings.sources:
-        add_symmetric_features(src_f, map(anchor_features, src))
-        add_symmetric_features(tgt_f, map(anchor_features, tgt))
+        _add_symmetric(src_f, map(anchor_features, src))
+        _add_symmetric(tgt_f, map(anchor_features, tgt))
     if src_lang == tgt_lang and "surface" in settings.sources:
-        add_symmetric_features(src_f, (surface_features(t, src_lang) for t in src))
-        add_symmetric_features(tgt_f, (surface_features(t, tgt_lang) for t in tgt))
+        _add_symmetric(src_f, (surface_features(t, src_lang) for t in src))
+        _add_symmetric(tgt_f, (surface_features(t, tgt_lang) for t in tgt))
     if {src_lang, tgt_lang} == {"zh", "en"} and "dict" in settings.sources and src and tgt:
         lexicon = load_lexicon(settings.glossary)
         en_f, zh_f = (src_f, tgt_f) if src_lang == "en" else (tgt_f, src_f)
@@ -343,20 +364,25 @@ def feature_sets(
         present = {f[2:] for own, _ in zh_dict for f in own if f.startswith("d:")}
         en_dict = english_dictionary_features(en_texts, lexicon, present)
         for feats, extra in ((en_f, en_dict), (zh_f, zh_dict)):
-            for (own, reach), (more_own, more_reach) in zip(feats, extra, strict=True):
-                own |= more_own
-                reach |= more_reach
+            # the (larger) dictionary sets take the others in: no second copy of them
+            for k, ((own, reach), (more_own, more_reach)) in enumerate(
+                zip(feats, extra, strict=True)
+            ):
+                more_own |= own
+                more_reach |= reach
+                feats[k] = (more_own, more_reach)
+        del zh_dict, en_dict
     if mt is not None:
-        add_symmetric_features(src_f, (surface_features(t, tgt_lang, prefix="m:") for t in mt))
-        add_symmetric_features(tgt_f, (surface_features(t, tgt_lang, prefix="m:") for t in tgt))
-    return src_f, tgt_f
+        _add_symmetric(src_f, (surface_features(t, tgt_lang, prefix="m:") for t in mt))
+        _add_symmetric(tgt_f, (surface_features(t, tgt_lang, prefix="m:") for t in tgt))
+    return _frozen(src_f), _frozen(tgt_f)
 
 
 def pack_features(
     src: Sequence[str],
     tgt: Sequence[str],
-    src_feats: list[Feats],
-    tgt_feats: list[Feats],
+    src_feats: Sequence[Features],
+    tgt_feats: Sequence[Features],
     *,
     src_lang: str = "zh",
     tgt_lang: str = "en",
