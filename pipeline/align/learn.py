@@ -19,7 +19,8 @@ _EN_WORD = re.compile(r"[A-Za-z]+")
 
 Units = tuple[str, ...]
 """A sentence's distinct words or character n-grams, each string shared by every sentence
-that has it (tuples and shared strings: a tenth of the memory of a set per sentence)."""
+that has it (with sets of fresh strings, :func:`learn_pairs` peaked 357 MiB above the process's
+RSS on 20,000 UN sentence pairs; with these tuples, 232 MiB)."""
 
 
 def _units(text: str, lang: str, shared: dict[str, str]) -> Units:
@@ -33,17 +34,15 @@ def _units(text: str, lang: str, shared: dict[str, str]) -> Units:
     return tuple(shared.setdefault(u, u) for u in found)
 
 
-def _without_common(units: list[Units], max_share: float) -> list[Units]:
-    """Drop what more than ``max_share`` of the sentences have."""
+def _without_common(units: list[Units], max_share: float) -> None:
+    """Drop, in place, what more than ``max_share`` of the sentences have."""
     df: Counter[str] = Counter()
     for u in units:
         df.update(u)
     common = {w for w, n in df.items() if n > max_share * len(units)}
-    if not common:
-        return units
-    for k, u in enumerate(units):
-        units[k] = tuple(x for x in u if x not in common)
-    return units
+    if common:
+        for k, u in enumerate(units):
+            units[k] = tuple(x for x in u if x not in common)
 
 
 def _union(units: list[Units], ids: Sequence[int]) -> Units:
@@ -60,8 +59,9 @@ def _co_counts(
     """(word, unit, beads with both) for the pairs seen in at least ``min_count`` beads.
 
     Counted word by word over the beads that have the word (one ``bincount`` each), so memory
-    holds one row of counts, not every pair seen (a dict of pairs took about 500 MB for a
-    20,000-sentence document, most of them pairs seen once).
+    holds one row of counts, not every pair seen (measured on 20,000 UN sentence pairs: a dict
+    of every pair raised :func:`learn_pairs`'s peak by about 200 MiB more, and the whole
+    alignment took 48 s against 34 s).
     """
     import numpy as np
 
@@ -99,8 +99,8 @@ def learn_pairs(
 
     Only zh/en pairs learn; ``beads`` are the first pass's (source ids, target ids).
     ``max_share``: words and units found in more than this share of their side's sentences
-    are not paired (the aligner drops such features anyway: ``SimSettings.max_df``); counting
-    their pairs took most of the memory of long documents.
+    are not paired (the aligner drops such features anyway: ``SimSettings.max_df``), so a
+    word's two candidates are units whose features survive.
     """
     src_feats: list[set[str]] = [set() for _ in src]
     tgt_feats: list[set[str]] = [set() for _ in tgt]
@@ -111,10 +111,8 @@ def learn_pairs(
     en_units = [_units(t, "en", shared) for t in (src if en_is_src else tgt)]
     zh_units = [_units(t, "zh", shared) for t in (tgt if en_is_src else src)]
     if max_share is not None:
-        en_units, zh_units = (
-            _without_common(en_units, max_share),
-            _without_common(zh_units, max_share),
-        )
+        _without_common(en_units, max_share)
+        _without_common(zh_units, max_share)
     bead_units: list[tuple[Units, Units]] = []
     for s_ids, t_ids in beads:
         if s_ids and t_ids:

@@ -195,7 +195,8 @@ Feats = tuple[set[str], set[str]]
 
 Features = tuple[tuple[str, ...], tuple[str, ...]]
 """A sentence's (own, reach) features as :func:`feature_sets` returns them: tuples of distinct
-strings (a fifth of a set's memory: a long document holds tens of thousands)."""
+strings (20,000 UN sentence pairs: RSS after :func:`feature_sets` 719 MiB with sets, 462 MiB
+with tuples)."""
 
 
 def _finder(lexicon: Lexicon) -> _TermFinder:
@@ -207,8 +208,8 @@ def _finder(lexicon: Lexicon) -> _TermFinder:
 
 class _Tags:
     """One string object per tagged feature (``d:理事会``), however many sentences have it:
-    a long document's feature sets then share their strings (measured: about 16 KB a
-    sentence pair of UN text otherwise)."""
+    a long document's feature sets then share their strings (20,000 UN sentence pairs: RSS
+    after :func:`feature_sets` 1,158 MiB with a fresh string per sentence, 719 MiB shared)."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
