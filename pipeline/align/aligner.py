@@ -17,12 +17,14 @@ an anchor key (for UN documents: the paragraph number or heading label); keys fo
 on each side, in the same order, become hard anchors and sentences align inside them.
 
 Method (:mod:`unmt.pipeline.align.dp` has the dynamic programme): beads 1-1, 1-0, 0-1, 1-2,
-2-1, 1-3, 3-1, 1-4, 4-1 (and 2-2 with the MT bridge), each scored by length, the similarity
-sources of :mod:`unmt.pipeline.align.sim` and a prior, searched coarse to fine in a band, so
-time and memory grow linearly. Long zh/en documents (:attr:`AlignSettings.learn`) are aligned
-twice: the second pass adds word pairs learned from the first alignment
-(:mod:`unmt.pipeline.align.learn`), bead-type priors estimated from it and (with the MT bridge)
-a skip cost fitted to its 1-1 bead costs, and searches a band around the first path.
+2-1, 1-3, 3-1, 1-4, 4-1 (and 2-2 with a bridge), each scored by length, the similarity
+sources of :mod:`unmt.pipeline.align.sim`, a bridge (:mod:`unmt.pipeline.align.bridge`: the MT's
+character n-grams mixed with the lexical rows when there is MT, the lexical rows alone when
+there is not) and a prior, searched coarse to fine in a band, so time and memory grow linearly.
+Long zh/en documents (:attr:`AlignSettings.learn`) are aligned twice: the second pass adds word
+pairs learned from the first alignment (:mod:`unmt.pipeline.align.learn`; the lexical rows are
+made again with them), bead-type priors estimated from it and (with a bridge) a skip cost fitted
+to its 1-1 bead costs, and searches a band around the first path.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from unmt.pipeline.align.bridge import bridge_vectors
+from unmt.pipeline.align.bridge import bridge_vectors, lexical_vectors, mixed_rows
 from unmt.pipeline.align.dp import AlignSettings, bead_types, search
 from unmt.pipeline.align.embed import Embedder, normalised_rows
 from unmt.pipeline.align.learn import learn_pairs
@@ -59,7 +61,7 @@ __all__ = [
 ]
 
 #: goes into alignment signatures; bump it whenever the aligner's output can change
-ALIGNER_VERSION = "align-1.2"
+ALIGNER_VERSION = "align-1.3"
 
 log = logging.getLogger(__name__)
 
@@ -168,15 +170,33 @@ def align_sentences(
     vectors: tuple[Any, Any] = (None, None)
     if embedder is not None and src and tgt:
         vectors = (normalised_rows(embedder(list(src))), normalised_rows(embedder(list(tgt))))
-    bridge: tuple[Any, Any] = (None, None)
-    if mt is not None and s.bridge and src and tgt:
-        bridge = bridge_vectors(mt, tgt, s.bridge_dims)
+    # the bridge: the MT's n-grams (mixed with the lexical rows), or without MT the lexical
+    # rows alone; they are made again from the second pass's features
+    weight = s.bridge if mt is not None else s.lexical
+    bridged = bool(weight) and bool(src) and bool(tgt)
+    ngrams: tuple[Any, Any] = (None, None)
+    if bridged and mt is not None:
+        ngrams = bridge_vectors(mt, tgt, s.bridge_dims)
+    s = dataclasses.replace(s, bridge=weight if bridged else 0.0)
 
     def packed() -> tuple[SideFeatures, SideFeatures]:
         sf, tf = pack_features(src, tgt, ssets, tsets, settings=s.sim, **langs)
+        rows = ngrams
+        if bridged and (mt is None or s.lexical_mix):
+            lexical = lexical_vectors(
+                _lexical_bits(sf, src_lang, tgt_lang),
+                _lexical_bits(tf, tgt_lang, src_lang),
+                s.lexical_dims,
+            )
+            rows = lexical
+            if mt is not None:
+                rows = (
+                    mixed_rows(ngrams[0], lexical[0], s.lexical_mix),
+                    mixed_rows(ngrams[1], lexical[1], s.lexical_mix),
+                )
         return (
-            dataclasses.replace(sf, vectors=vectors[0], bridge=bridge[0]),
-            dataclasses.replace(tf, vectors=vectors[1], bridge=bridge[1]),
+            dataclasses.replace(sf, vectors=vectors[0], bridge=rows[0]),
+            dataclasses.replace(tf, vectors=vectors[1], bridge=rows[1]),
         )
 
     beads, costs = _align_pieces(
@@ -196,11 +216,10 @@ def align_sentences(
         )
         add_symmetric_features(ssets, extra_s)
         add_symmetric_features(tsets, extra_t)
-        bridged = bridge[0] is not None
         s2 = s
         if s.fit_priors:
             s2 = dataclasses.replace(s2, priors=_fitted_priors(beads, bead_types(s, bridged), s))
-        if bridged or s.fit_skip_without_mt:
+        if bridged or s.fit_skip_always:
             s2 = dataclasses.replace(s2, skip=_fitted_skip(beads, costs, s))
         beads, _ = _align_pieces(
             packed(),
@@ -233,6 +252,14 @@ def score_beads(
     return [
         dataclasses.replace(b, score=round(bead_similarity(sf, tf, b.src, b.tgt), 4)) for b in beads
     ]
+
+
+def _lexical_bits(side: SideFeatures, lang: str, other: str) -> tuple[int, ...]:
+    """The features of one side in the space both sides share: for the Chinese side of a
+    zh/en pair, the English words it can reach; for any other side, its own features."""
+    if lang == "zh" and other == "en" and side.reach:
+        return side.reach
+    return side.masks
 
 
 def _fitted_priors(
@@ -322,6 +349,14 @@ _ROMAN = re.compile(r"(X{0,3})(IX|IV|V?I{0,3})")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 
 
+def _bridge_label(s: AlignSettings, mt: bool) -> str:
+    if not mt:
+        return f"lexical:{s.lexical:g}"
+    if s.lexical_mix:
+        return f"{s.bridge:g}+lexical:{s.lexical_mix:g}"
+    return f"{s.bridge:g}"
+
+
 def _zh_number(text: str) -> int | None:
     """一 -> 1, 十二 -> 12, 二十 -> 20, 九十九 -> 99; None for anything else."""
     if not text or any(ch not in _ZH_DIGITS and ch != "十" for ch in text):
@@ -384,8 +419,9 @@ def align_segments(
 def alignment_signature(settings: AlignSettings | None = None, *, mt: bool = False) -> Signature:
     """A sacrebleu-style signature of every setting that changes alignments.
 
-    Example: ``align-1.2|sources:anchors+dict+surface|lexicon:cc-cedict:35589+unglossary:1277|
-    learn:yes|mt:yes|bridge:6|emb:none`` (``bridge``: the MT bridge's weight, with MT only).
+    Example: ``align-1.3|sources:anchors+dict+surface|lexicon:cc-cedict:35589+unglossary:1277|
+    learn:yes|mt:yes|bridge:6+lexical:0.3|emb:none`` (``bridge``: with MT, the MT bridge's weight
+    and the lexical rows' share; without, ``lexical:2``, the lexical bridge's weight).
     """
     from unmt.pipeline.align.lexicon import load_lexicon
 
@@ -397,6 +433,6 @@ def alignment_signature(settings: AlignSettings | None = None, *, mt: bool = Fal
         lexicon=lexicon,
         learn="yes" if s.learn else "no",
         mt="yes" if mt else "no",
-        **({"bridge": f"{s.bridge:g}"} if mt and s.bridge else {}),
+        **({"bridge": _bridge_label(s, mt)} if (s.bridge if mt else s.lexical) else {}),
         emb=s.embeddings or "none",
     )

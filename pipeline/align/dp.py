@@ -4,14 +4,16 @@
 :class:`~unmt.pipeline.align.sim.SideFeatures`. A bead costs a Gale-Church style length term
 (Gaussian: delta**2 / 2, delta the length difference over its expected deviation), plus
 ``1 - Dice`` of its feature sets weighted by the number of sentences it covers, plus a prior per
-bead type (with embeddings, ``1 - cosine`` of the span vectors; with the MT bridge, its centred
-distance, :func:`bridge_size` times); a sentence left out costs :attr:`AlignSettings.skip`.
-Each path step carries its bead's cost, from which a second pass fits its skip cost. The search
-is vecalign's: the document is coarsened (blocks of
+bead type (with embeddings, ``1 - cosine`` of the span vectors; with a bridge, MT or lexical,
+its centred distance, :func:`bridge_size` times); a sentence left out costs
+:attr:`AlignSettings.skip`. Each path step carries its bead's cost, from which a second pass
+fits its skip cost. The search is vecalign's: the document is coarsened (blocks of
 :data:`BLOCK` sentences) until the full table is small, aligned there, and the path is projected
 back as a band of :attr:`AlignSettings.margin` sentences, so time and memory grow linearly; a
-``guide`` path (a first pass) gives the band directly. Ties break by the fixed order of bead
-types, so the result is deterministic.
+``guide`` path (a first pass) gives the band directly. In the band, every term of a bead's cost
+but the feature overlap is computed for a whole row at once (numpy), and the overlap only where
+it could make the bead win. Ties break by the fixed order of bead types, so the result is
+deterministic.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from unmt.pipeline.align.bridge import mean_distances
+from unmt.pipeline.align.bridge import mean_distances, span_norms, span_vector, window_sums
 from unmt.pipeline.align.embed import normalised_rows, span_vectors
 from unmt.pipeline.align.sim import SideFeatures, SimSettings
 
@@ -54,23 +56,28 @@ class AlignSettings:
         margin: half-width, in sentences, of the band around the coarse path.
         guide_margin: half-width of the band around the first pass's path in the second.
         w_emb: weight of ``1 - cosine`` per sentence covered (only with embeddings).
-        bridge: weight of the MT bridge per sentence covered (only with MT; 0: off): the
-            bead's normalised n-gram distance minus ``bridge_center``
-            (:mod:`unmt.pipeline.align.bridge`).
+        bridge: weight of the MT bridge per bead (only with MT; 0: off): the bead's
+            normalised distance minus ``bridge_center`` (:mod:`unmt.pipeline.align.bridge`),
+            :func:`bridge_size` times.
         bridge_center: the normalised distance that costs nothing (1 is "as far as unrelated
             sentences"; closer beads are rewarded).
-        bridge_dims: dimensions of the bridge's hashed n-gram vectors.
+        bridge_dims: dimensions of the MT bridge's hashed n-gram vectors.
         bridge_samples: sentences of the other side each span's distance is normalised by.
         bridge_size: the exponent ``p`` of :func:`bridge_size`, how the bridge's weight grows
             with a bead's size.
-        bridge_types: bead types searched only with the MT bridge (with it, 2-2 beads lift
-            MAC-Dev; without it their effect on the shared sets was within +-0.4 points of
-            F1 and mixed, so the no-MT search is left as it was).
+        lexical: weight of the lexical bridge, used in place of the MT bridge when there is
+            no MT (0: off; :func:`unmt.pipeline.align.bridge.lexical_vectors`).
+        lexical_mix: with MT, the share of the lexical bridge in the bridge's rows (0: the
+            MT n-grams alone; :func:`unmt.pipeline.align.bridge.mixed_rows`).
+        lexical_dims: dimensions of the lexical bridge's hashed vectors.
+        bridge_types: bead types searched only with a bridge (MT or lexical): a bead's pooled
+            distance tells a true 2-2 from two 1-1 beads; without a bridge their effect on
+            the shared sets was within +-0.4 points of F1 and mixed.
         fit_skip: in the second pass, the cost of leaving a sentence out is raised to this
             quantile of the first pass's 1-1 bead costs (never lowered below ``skip``), so that
             a document whose true beads cost more (a free translation) does not drop its
-            sentences instead (None: off).
-        fit_skip_without_mt: fit the skip cost without the MT bridge too.
+            sentences instead (None: off). Only with a bridge, unless ``fit_skip_always``.
+        fit_skip_always: fit the skip cost without a bridge too.
         embeddings: a sentence-transformers model id or path: turns embeddings on.
         learn: realign once with word pairs learned from the first alignment (documents of
             at least ``learn_min_lines`` sentences on both sides).
@@ -117,8 +124,11 @@ class AlignSettings:
     bridge_dims: int = 1024
     bridge_samples: int = 20
     bridge_size: float = 1 / 3
+    lexical: float = 2.0
+    lexical_mix: float = 0.3
+    lexical_dims: int = 256
     fit_skip: float | None = 0.95
-    fit_skip_without_mt: bool = False
+    fit_skip_always: bool = False
     sim: SimSettings = field(default_factory=SimSettings)
 
 
@@ -126,16 +136,21 @@ class _Table:
     """Span sums (lengths, feature unions, embeddings) of one side, for spans of 1..4 sentences."""
 
     def __init__(self, side: SideFeatures, widest: int) -> None:
+        import numpy as np
+
         lengths = side.lengths
         n = len(lengths)
         self.n = n
         self.vec: list[Any] | None = None
         if side.vectors is not None:
             self.vec = [None] + [span_vectors(side.vectors, k) for k in range(1, widest + 1)]
-        self.bvec: list[Any] | None = None
-        self.bnorm: list[Any] | None = None  # each bridge span's mean distance (set in pairs)
+        # the bridge's rows, the reciprocal length of each span's sum per width, and each
+        # span's mean distance to the other side (set by _pair_bridge)
+        self.brows: Any = side.bridge
+        self.binv: list[Any] | None = None
+        self.bnorm: list[Any] | None = None
         if side.bridge is not None:
-            self.bvec = [None] + [span_vectors(side.bridge, k) for k in range(1, widest + 1)]
+            self.binv = span_norms(side.bridge, widest)
         self.length: list[list[float]] = [[0.0] * (n + 1)]
         self.mask: list[list[int]] = [[0] * (n + 1)]
         self.reach: list[list[int]] = [[0] * (n + 1)]
@@ -146,17 +161,39 @@ class _Table:
             self.mask.append(_span_unions(side.masks, k))
             self.reach.append(_span_unions(reach, k))
             self.count.append([m.bit_count() for m in self.mask[k]])
+        # the same as arrays, for the band-wide terms of the search
+        self.lengths = [np.asarray(x, dtype=np.float64) for x in self.length]
+        self.counts = [np.asarray(x, dtype=np.float64) for x in self.count]
 
 
 def _bridge_costs(
-    src: _Table, tgt: _Table, a: int, i: int, b: int, first: int, last: int, s: AlignSettings
+    src: _Table, tgt: _Table, a: int, i: int, b: int, first: int, dots: Any, s: AlignSettings
 ) -> Any:
-    """The MT bridge's cost of beads (a source span at ``i``) x (target spans first..last)."""
-    assert src.bvec is not None and tgt.bvec is not None
+    """The bridge's cost of beads (a source span at ``i``) x (target spans from ``first``),
+    given the cosines ``dots`` of their sums."""
     assert src.bnorm is not None and tgt.bnorm is not None
-    dist = 1 - tgt.bvec[b][first : last + 1] @ src.bvec[a][i]
-    dist = dist / (0.5 * (src.bnorm[a][i] + tgt.bnorm[b][first : last + 1]))
+    dist = (1 - dots) / (0.5 * (src.bnorm[a][i] + tgt.bnorm[b][first : first + len(dots)]))
     return s.bridge * bridge_size(a, b, s) * (dist - s.bridge_center)
+
+
+def _bridge_rows(src: _Table, tgt: _Table, i: int, lo: int, hi: int) -> Any:
+    """For the source spans ending at row ``i``, a function (a, b, first, last) -> the cosines
+    of the span of ``a`` source sentences with the target spans of ``b`` starting at
+    ``first`` .. ``last``: one product with the target rows ``lo - 4`` .. ``hi`` per width a."""
+    sinv, tinv = src.binv, tgt.binv
+    assert sinv is not None and tinv is not None
+    start = max(0, lo - len(tinv) + 1)
+    products: dict[int, Any] = {}
+
+    def cosines(a: int, b: int, first: int, last: int) -> Any:
+        y = products.get(a)
+        if y is None:
+            vector = span_vector(src.brows, sinv[a], i - a, a)
+            y = products[a] = tgt.brows[start : min(tgt.n, hi)] @ vector
+        dots = window_sums(y[first - start : last + b - start], b)
+        return dots * tinv[b][first : last + 1]
+
+    return cosines
 
 
 def bridge_size(a: int, b: int, s: AlignSettings) -> float:
@@ -172,7 +209,8 @@ def bridge_size(a: int, b: int, s: AlignSettings) -> float:
 
 
 def bead_types(s: AlignSettings, bridged: bool) -> tuple[tuple[int, int], ...]:
-    """The bead types searched: :attr:`AlignSettings.types`, plus ``bridge_types`` with MT."""
+    """The bead types searched: :attr:`AlignSettings.types`, plus ``bridge_types`` with a
+    bridge."""
     if not bridged:
         return s.types
     return s.types + tuple(t for t in s.bridge_types if t not in s.types)
@@ -180,10 +218,10 @@ def bead_types(s: AlignSettings, bridged: bool) -> tuple[tuple[int, int], ...]:
 
 def _pair_bridge(src: _Table, tgt: _Table, samples: int) -> None:
     """Each bridge span's mean distance to single sentences spread over the other side."""
-    if src.bvec is None or tgt.bvec is None:
+    if src.binv is None or tgt.binv is None:
         return
-    src.bnorm = [None] + [mean_distances(v, tgt.bvec[1], samples) for v in src.bvec[1:]]
-    tgt.bnorm = [None] + [mean_distances(v, src.bvec[1], samples) for v in tgt.bvec[1:]]
+    src.bnorm = mean_distances(src.brows, src.binv, tgt.brows, samples)
+    tgt.bnorm = mean_distances(tgt.brows, tgt.binv, src.brows, samples)
 
 
 def _dice(src_mask: int, src_reach: int, tgt_mask: int, tgt_reach: int) -> float:
@@ -229,7 +267,9 @@ def _span_unions(masks: Sequence[int], k: int) -> list[int]:
 def _dp(
     src: _Table, tgt: _Table, lo: list[int], hi: list[int], s: AlignSettings, var: float
 ) -> list[Step]:
-    """Best path inside the band; returns beads as (i, a, j, b, dice)."""
+    """Best path inside the band; returns beads as (i, a, j, b, dice, cost)."""
+    import numpy as np
+
     n, m = src.n, tgt.n
     types = [t for t in s.types if t[0] <= n and t[1] <= m]
     prior = [s.priors.get(t, 0.0) for t in types]
@@ -245,62 +285,80 @@ def _dp(
         brow = [-1] * len(row)
         cost[i] = row  # 0-1 beads read the row being filled
         # everything that depends only on the row and the bead type, hoisted out of the j loop
+        # and computed for the whole band at once: per target start pj in first..last, the
+        # bead's cost but for its overlap, and the weight of its overlap (0: no features)
         moves: list[tuple[Any, ...]] = []
+        bridged = src.bnorm is not None and tgt.bnorm is not None
+        cosines = _bridge_rows(src, tgt, i, lo_i, hi[i]) if bridged and i else None
         for t, (a, b) in enumerate(types):
             pi = i - a
             if pi < 0:
                 continue
-            if a == 0 or b == 0:
-                moves.append((t, b, cost[pi], lo[pi], hi[pi], None, 0, 0.0, None, None,
-                              None, s.skip * (a + b), 0.0, None, 0, 0, None))  # fmt: skip
+            first = max(lo_i - b, lo[pi], 0)
+            last = min(hi[i] - b, hi[pi], tgt.n - b)
+            if last < first:
                 continue
-            dots, first = None, 0
-            emb = src.vec is not None and tgt.vec is not None
-            bridged = src.bnorm is not None and tgt.bnorm is not None
-            if emb or bridged:
-                # this source span against every target span the band can reach, at once
-                first = max(lo_i - b, lo[pi], 0)
-                last = min(hi[i] - b, hi[pi], tgt.n - b)
-                if last >= first:
-                    extra: Any = 0.0
-                    if src.vec is not None and tgt.vec is not None:
-                        extra = (
-                            w_emb * (a + b) * (1 - tgt.vec[b][first : last + 1] @ src.vec[a][pi])
-                        )
-                    if bridged:
-                        extra = extra + _bridge_costs(src, tgt, a, pi, b, first, last, s)
-                    dots = extra.tolist()
-            moves.append((t, b, cost[pi], lo[pi], hi[pi], src.mask[a][pi],
-                          src.count[a][pi], src.length[a][pi], tgt.mask[b],
-                          tgt.count[b], tgt.length[b], prior[t], w_sim * (a + b),
-                          dots, first, src.reach[a][pi], tgt.reach[b]))  # fmt: skip
-        for j in range(lo_i, hi[i] + 1):
-            best, bt = (0.0, -1) if i == 0 and j == 0 else (_INF, -1)
-            for (t, b, prow, plo, phi, sm, sc, ls, tms, tcs, tls, fixed, ws, dots, first,
-                 sr, trs) in moves:  # fmt: skip
-                pj = j - b
-                if pj < plo or pj > phi:
-                    continue
-                c = prow[pj - plo]
-                if c == _INF:
-                    continue
-                if sm is None:
+            if a == 0 or b == 0:
+                moves.append((t, b, cost[pi], lo[pi], first, last, [s.skip * (a + b)], None,
+                              0.0, None, 0, None, None))  # fmt: skip
+                continue
+            ws = w_sim * (a + b)
+            ls, sc = src.length[a][pi], src.count[a][pi]
+            lt = tgt.lengths[b][first : last + 1]
+            base = prior[t] + w_len * (lt - ls) ** 2 / np.maximum(lt + ls, 1e-12)
+            weight = np.zeros(len(lt))
+            if sc:
+                tc = tgt.counts[b][first : last + 1]
+                weight = np.where(tc > 0, ws / (sc + tc), 0.0)
+            base = base + np.where(weight > 0, ws, ws * (1 - no_feat))
+            if src.vec is not None and tgt.vec is not None:
+                base = base + w_emb * (a + b) * (1 - tgt.vec[b][first : last + 1] @ src.vec[a][pi])
+            if cosines is not None:
+                dots = cosines(a, b, first, last)
+                base = base + _bridge_costs(src, tgt, a, pi, b, first, dots, s)
+            moves.append((t, b, cost[pi], lo[pi], first, last, base.tolist(), weight.tolist(),
+                          ws + 1e-9, src.mask[a][pi], src.reach[a][pi], tgt.mask[b],
+                          tgt.reach[b]))  # fmt: skip
+        if i == 0:
+            row[0] = 0.0
+        # bead type by bead type (in their fixed order, so that ties keep the earlier type),
+        # every cell it reaches; 0-1 beads read the row being filled, so they go last
+        skip_in_row = None
+        for t, b, prow, plo, first, last, base, weight, ws, sm, sr, tms, trs in moves:
+            if prow is row:
+                skip_in_row = (t, base[0])
+                continue
+            at = first + b - lo_i  # the cell of this row the first target start reaches
+            if sm is None:
+                fixed = base[0]
+                for c in prow[first - plo : last - plo + 1]:
                     c += fixed
-                else:
-                    tc = tcs[pj]
-                    if sc and tc:
-                        dice = ((sm & trs[pj]).bit_count() + (tms[pj] & sr).bit_count()) / (sc + tc)
-                    else:
-                        dice = no_feat
-                    lt = tls[pj]
-                    c += fixed + ws * (1 - dice)
-                    if dots is not None:
-                        c += dots[pj - first]
-                    if ls + lt > 0:
-                        c += w_len * (lt - ls) ** 2 / (ls + lt)
-                if c < best:
-                    best, bt = c, t
-            row[j - lo_i], brow[j - lo_i] = best, bt
+                    if c < row[at]:
+                        row[at], brow[at] = c, t
+                    at += 1
+                continue
+            for c, k, w, tm, tr in zip(
+                prow[first - plo : last - plo + 1],
+                base,
+                weight,
+                tms[first : last + 1],
+                trs[first : last + 1],
+                strict=True,
+            ):
+                if c != _INF:
+                    c += k
+                    # the overlap lowers the cost by at most ws: compute it only if that could win
+                    if w and c - ws < row[at]:
+                        c -= w * ((sm & tr).bit_count() + (tm & sr).bit_count())
+                    if c < row[at]:
+                        row[at], brow[at] = c, t
+                at += 1
+        if skip_in_row is not None:
+            t, fixed = skip_in_row
+            for at in range(1, len(row)):
+                c = row[at - 1] + fixed
+                if c < row[at] or (c == row[at] and t < brow[at]):
+                    row[at], brow[at] = c, t
         cost[i], back[i] = array("d", row), array("b", brow)
     beads: list[Step] = []
     i, j = n, m

@@ -83,8 +83,9 @@ class SideFeatures:
     ``masks``: the features a sentence has; ``reach``: those it can match on the other side.
 
     ``vectors``: unit-length sentence embeddings, an ``(n, d)`` numpy array, when the optional
-    embeddings source is on (else ``None``). ``bridge``: the MT bridge's n-gram vectors
-    (:mod:`unmt.pipeline.align.bridge`; of the MT for the source side), or ``None``.
+    embeddings source is on (else ``None``). ``bridge``: the bridge's unit-length rows
+    (:mod:`unmt.pipeline.align.bridge`: MT n-grams for the source side, lexical rows, or both
+    side by side), or ``None``.
     """
 
     lengths: tuple[float, ...]
