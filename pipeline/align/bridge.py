@@ -59,18 +59,19 @@ def bridge_vectors(mt: Sequence[str], tgt: Sequence[str], dims: int = 1024) -> t
     lines, in one space: two ``(n, dims)`` float32 arrays (zero rows for empty lines)."""
     import numpy as np
 
-    grams = [_grams(t) for t in mt], [_grams(t) for t in tgt]
+    # two passes over the n-grams (document frequencies, then rows) instead of holding every
+    # sentence's n-gram counts: at 20k x 20k sentences they took over a gigabyte
     df: Counter[str] = Counter()
-    for side in grams:
-        for counts in side:
-            df.update(counts.keys())
+    for side in (mt, tgt):
+        for text in side:
+            df.update(_grams(text).keys())
     total = len(mt) + len(tgt)
     slot: dict[str, tuple[int, float]] = {}  # gram -> (index, signed idf)
     out = []
-    for side in grams:
+    for side in (mt, tgt):
         vecs = np.zeros((len(side), dims), dtype=np.float32)
-        for row, counts in enumerate(side):
-            for gram, tf in counts.items():
+        for row, text in enumerate(side):
+            for gram, tf in _grams(text).items():
                 hit = slot.get(gram)
                 if hit is None:
                     h = zlib.crc32(gram.encode("utf-8"))
@@ -78,7 +79,8 @@ def bridge_vectors(mt: Sequence[str], tgt: Sequence[str], dims: int = 1024) -> t
                     hit = slot[gram] = (h % dims, sign * math.log(total / df[gram]))
                 vecs[row, hit[0]] += (1.0 + math.log(tf)) * hit[1]
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-        out.append(vecs / np.where(norms > 0, norms, 1.0))
+        vecs /= np.where(norms > 0, norms, 1.0)
+        out.append(vecs)
     return out[0], out[1]
 
 
@@ -107,7 +109,8 @@ def lexical_vectors(
         vecs = np.zeros((n, dims), dtype=np.float32)
         np.add.at(vecs, (rows, col[feats]), weight[feats].astype(np.float32))
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-        out.append(vecs / np.where(norms > 0, norms, 1.0))
+        vecs /= np.where(norms > 0, norms, 1.0)
+        out.append(vecs)
     return out[0], out[1]
 
 
@@ -133,7 +136,10 @@ def mixed_rows(first: Any, second: Any, share: float) -> Any:
     ``share`` times the second's (where both rows are non-zero)."""
     import numpy as np
 
-    return np.hstack([(1.0 - share) ** 0.5 * first, share**0.5 * second]).astype(np.float32)
+    out = np.empty((len(first), first.shape[1] + second.shape[1]), dtype=np.float32)
+    np.multiply(first, (1.0 - share) ** 0.5, out=out[:, : first.shape[1]])
+    np.multiply(second, share**0.5, out=out[:, first.shape[1] :])
+    return out
 
 
 def window_sums(values: Any, width: int) -> Any:
