@@ -172,11 +172,12 @@ def align_sentences(
         vectors = (normalised_rows(embedder(list(src))), normalised_rows(embedder(list(tgt))))
     # the bridge: the MT's n-grams (mixed with the lexical rows), or without MT the lexical
     # rows alone; they are made again from the second pass's features
-    weight = s.bridge if mt is not None else s.lexical
+    weight = _bridge_weight(s, mt is not None)
     bridged = bool(weight) and bool(src) and bool(tgt)
     ngrams: tuple[Any, Any] = (None, None)
     if bridged and mt is not None:
         ngrams = bridge_vectors(mt, tgt, s.bridge_dims)
+    # the search reads one bridge weight, ``bridge``, whichever rows it is given
     s = dataclasses.replace(s, bridge=weight if bridged else 0.0)
 
     def packed() -> tuple[SideFeatures, SideFeatures]:
@@ -349,6 +350,11 @@ _ROMAN = re.compile(r"(X{0,3})(IX|IV|V?I{0,3})")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 
 
+def _bridge_weight(s: AlignSettings, mt: bool) -> float:
+    """The weight of the bridge the search uses: the MT bridge's with MT, else the lexical."""
+    return s.bridge if mt else s.lexical
+
+
 def _bridge_label(s: AlignSettings, mt: bool) -> str:
     if not mt:
         return f"lexical:{s.lexical:g}"
@@ -433,6 +439,6 @@ def alignment_signature(settings: AlignSettings | None = None, *, mt: bool = Fal
         lexicon=lexicon,
         learn="yes" if s.learn else "no",
         mt="yes" if mt else "no",
-        **({"bridge": _bridge_label(s, mt)} if (s.bridge if mt else s.lexical) else {}),
+        **({"bridge": _bridge_label(s, mt)} if _bridge_weight(s, mt) else {}),
         emb=s.embeddings or "none",
     )

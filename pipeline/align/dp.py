@@ -151,19 +151,19 @@ class _Table:
         self.bnorm: list[Any] | None = None
         if side.bridge is not None:
             self.binv = span_norms(side.bridge, widest)
-        self.length: list[list[float]] = [[0.0] * (n + 1)]
+        # per width k (index 0 unused): each span's length and feature count as arrays (the
+        # search takes them band-wide), its feature unions as Python int bit sets
+        self.length: list[Any] = [np.zeros(n + 1)]
+        self.count: list[Any] = [np.zeros(n + 1)]
         self.mask: list[list[int]] = [[0] * (n + 1)]
         self.reach: list[list[int]] = [[0] * (n + 1)]
-        self.count: list[list[int]] = [[0] * (n + 1)]
         reach = side.reach or side.masks
+        each = np.asarray(lengths, dtype=np.float64)
         for k in range(1, widest + 1):
-            self.length.append([sum(lengths[i : i + k]) for i in range(n - k + 1)])
+            self.length.append(window_sums(each, k))
             self.mask.append(_span_unions(side.masks, k))
             self.reach.append(_span_unions(reach, k))
-            self.count.append([m.bit_count() for m in self.mask[k]])
-        # the same as arrays, for the band-wide terms of the search
-        self.lengths = [np.asarray(x, dtype=np.float64) for x in self.length]
-        self.counts = [np.asarray(x, dtype=np.float64) for x in self.count]
+            self.count.append(np.array([m.bit_count() for m in self.mask[k]], dtype=np.float64))
 
 
 def _bridge_costs(
@@ -179,10 +179,12 @@ def _bridge_costs(
 def _bridge_rows(src: _Table, tgt: _Table, i: int, lo: int, hi: int) -> Any:
     """For the source spans ending at row ``i``, a function (a, b, first, last) -> the cosines
     of the span of ``a`` source sentences with the target spans of ``b`` starting at
-    ``first`` .. ``last``: one product with the target rows ``lo - 4`` .. ``hi`` per width a."""
+    ``first`` .. ``last``: one product with the target rows ``lo - widest`` .. ``hi`` per
+    width ``a``."""
     sinv, tinv = src.binv, tgt.binv
     assert sinv is not None and tinv is not None
-    start = max(0, lo - len(tinv) + 1)
+    widest = len(tinv) - 1  # span norms are kept for widths 1..widest
+    start = max(0, lo - widest)
     products: dict[int, Any] = {}
 
     def cosines(a: int, b: int, first: int, last: int) -> Any:
@@ -303,12 +305,12 @@ def _dp(
                               0.0, None, 0, None, None))  # fmt: skip
                 continue
             ws = w_sim * (a + b)
-            ls, sc = src.length[a][pi], src.count[a][pi]
-            lt = tgt.lengths[b][first : last + 1]
+            ls, sc = float(src.length[a][pi]), float(src.count[a][pi])
+            lt = tgt.length[b][first : last + 1]
             base = prior[t] + w_len * (lt - ls) ** 2 / np.maximum(lt + ls, 1e-12)
             weight = np.zeros(len(lt))
             if sc:
-                tc = tgt.counts[b][first : last + 1]
+                tc = tgt.count[b][first : last + 1]
                 weight = np.where(tc > 0, ws / (sc + tc), 0.0)
             base = base + np.where(weight > 0, ws, ws * (1 - no_feat))
             if src.vec is not None and tgt.vec is not None:
@@ -324,7 +326,7 @@ def _dp(
         # bead type by bead type (in their fixed order, so that ties keep the earlier type),
         # every cell it reaches; 0-1 beads read the row being filled, so they go last
         skip_in_row = None
-        for t, b, prow, plo, first, last, base, weight, ws, sm, sr, tms, trs in moves:
+        for t, b, prow, plo, first, last, base, weight, most, sm, sr, tms, trs in moves:
             if prow is row:
                 skip_in_row = (t, base[0])
                 continue
@@ -347,8 +349,9 @@ def _dp(
             ):
                 if c != _INF:
                     c += k
-                    # the overlap lowers the cost by at most ws: compute it only if that could win
-                    if w and c - ws < row[at]:
+                    # the overlap lowers the cost by at most `most` (w_sim (a + b) / 2, Dice 1):
+                    # compute it only where that could win
+                    if w and c - most < row[at]:
                         c -= w * ((sm & tr).bit_count() + (tm & sr).bit_count())
                     if c < row[at]:
                         row[at], brow[at] = c, t
