@@ -202,20 +202,23 @@ class StatTotals:
 
     Every metric here sums per-segment statistics before it computes a score, so the corpus
     figures of the sums are exactly those of all the segments at once, in memory that does
-    not grow with the corpus. Only metrics every part has are kept; one part without
-    statistics (no reference) leaves the corpus without scores.
+    not grow with the corpus. A part without statistics (no reference) is counted and left
+    out: the figures are those of the parts that have them (``with_stats`` of ``parts``),
+    exactly as scoring their segments together. Only metrics every such part has are kept.
     """
 
     def __init__(self) -> None:
         self._sums: dict[str, list[Any]] = {}
         self._common: set[str] | None = None
-        self.complete = True  # every part so far had statistics
+        self.parts = 0  # parts added
+        self.with_stats = 0  # parts added that had statistics
 
     def add(self, stats: Mapping[str, Sequence[Sequence[Any]]] | None) -> None:
         """Add one part's :meth:`RefStats.stats_json` (``None``: that part has none)."""
+        self.parts += 1
         if stats is None:
-            self.complete = False
             return
+        self.with_stats += 1
         names = {m for m in SACREBLEU_METRICS if m in stats}
         self._common = names if self._common is None else self._common & names
         for name in names:
@@ -227,8 +230,8 @@ class StatTotals:
 
     @property
     def metrics(self) -> tuple[str, ...]:
-        """The metrics every part had (none once a part had no statistics)."""
-        if not self.complete or not self._common:
+        """The metrics every part with statistics had."""
+        if not self._common:
             return ()
         return tuple(m for m in SACREBLEU_METRICS if m in self._common and m in self._sums)
 

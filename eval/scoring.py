@@ -162,6 +162,8 @@ class ScoreResult:
     document_links: Mapping[str, str] = field(default_factory=dict)
     #: what the report is of ("run corpus-2026"), for its title; empty: named by its documents
     name: str = ""
+    #: the documents BLEU/chrF/TER are over when not every one has a reference, else None
+    reference_documents: int | None = None
 
     @property
     def n_segments(self) -> int:
@@ -178,6 +180,7 @@ class ScoreResult:
         return {
             "segments": self.n_segments,
             "documents": len(self.documents),
+            "reference_documents": self.reference_documents,
             **dict.fromkeys(SACREBLEU_METRICS),
             **self.scores,
             "term_accuracy": self.terms.term_accuracy,
@@ -371,13 +374,13 @@ def combine_documents(
 ) -> ScoreResult:
     """The corpus result of documents already scored, without matching or scoring again.
 
-    Term figures come from the documents' raw hits; BLEU/chrF/TER from their summed sufficient
-    statistics (exactly what scoring every segment at once gives), and only when every document
-    has them. ``parts`` is consumed once, one document at a time, and no hit or statistic is
-    kept past its document: memory grows with the glossary and the number of documents (one
-    small row each, kept in a temporary file: :class:`DocumentRows`), not with segments or
-    hits. The result holds no segments
-    (``segment_count`` says how many): each document's own report shows them.
+    Term figures come from the documents' raw hits; BLEU/chrF/TER from the summed sufficient
+    statistics of the documents that have them (exactly what scoring those documents' segments
+    at once gives; ``reference_documents`` says how many when some have none). ``parts`` is
+    consumed once, one document at a time, and no hit or statistic is kept past its document:
+    memory grows with the glossary and the number of documents (one small row each, kept in a
+    temporary file: :class:`DocumentRows`), not with segments or hits. The result holds no
+    segments (``segment_count`` says how many): each document's own report shows them.
     """
     tally, totals = TermTally(), StatTotals()
     documents = DocumentRows()
@@ -390,7 +393,7 @@ def combine_documents(
         own = RefStats.from_stats([dict(p.stats)]) if p.stats is not None and p.segments else None
         scores = own.scores() if own is not None else empty
         documents.append(DocumentResult(p.doc, p.segments, summarize_terms(p.hits), scores))
-    documents.metrics = frozenset(totals.metrics)  # a corpus figure only where every doc has it
+    documents.metrics = frozenset(totals.metrics)  # only those every doc with a reference has
     stats = totals.ref_stats()
     return ScoreResult(
         segments=(),
@@ -403,4 +406,5 @@ def combine_documents(
         details={m: stats.detail(m) for m in stats.metrics} if stats is not None else {},
         ref_stats=stats,
         segment_count=start,
+        reference_documents=totals.with_stats if 0 < totals.with_stats < totals.parts else None,
     )

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -49,7 +50,8 @@ def check_cache_path(path: Path) -> None:
     """Refuse a cache path that holds anything but a unmt cache (or nothing, or an empty file).
 
     Raises:
-        UserError: a directory, a file that is not SQLite, or another program's database.
+        UserError: a directory, a device, named pipe or socket, a file that is not SQLite, or
+            another program's database.
     """
     if path.is_dir():
         raise UserError(
@@ -57,7 +59,17 @@ def check_cache_path(path: Path) -> None:
             path=path,
             hint=f"give a file name, e.g. --cache {path / 'cache.sqlite'}",
         )
-    if not path.exists() or path.stat().st_size == 0:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UserError(
+            f"cannot use the translation cache path ({exc.strerror})", path=path
+        ) from None
+    if not stat.S_ISREG(st.st_mode):  # a FIFO, a device, a socket: never moved aside
+        raise _not_ours(path, "a device, named pipe or socket")
+    if st.st_size == 0:
         return
     with open(path, "rb") as fh:
         head = fh.read(100)
@@ -93,6 +105,20 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
 def cache_key(prefix: str, text: str) -> str:
     """The key of ``text`` under a settings digest."""
     return hashlib.sha256(f"{prefix}\x00{text}".encode()).hexdigest()
+
+
+def _entry(mt: Any, flags: Any) -> tuple[str, tuple[str, ...]] | None:
+    """A cached row as ``(mt, flags)``, or ``None`` when it is not what unmt stores (text, and
+    a JSON list of strings)."""
+    if not isinstance(mt, str) or not isinstance(flags, str):
+        return None
+    try:
+        parsed = json.loads(flags)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(parsed, list) or not all(isinstance(f, str) for f in parsed):
+        return None
+    return mt, tuple(parsed)
 
 
 class TranslationCache:
@@ -165,7 +191,11 @@ class TranslationCache:
                 f"SELECT key, mt, flags FROM translations WHERE key IN ({marks})", chunk
             )
             for key, mt, flags in rows:
-                found[key] = (mt, tuple(json.loads(flags)))
+                entry = _entry(mt, flags)
+                if entry is None:  # damaged by hand or by another program: translate again
+                    log.warning("translation cache %s: a broken entry is ignored", self.path)
+                    continue
+                found[key] = entry
         return found
 
     def put_many(self, items: Mapping[str, tuple[str, tuple[str, ...]]]) -> None:

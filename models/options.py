@@ -24,6 +24,9 @@ from unmt.settings import option
 #: sequence of a batch waits for its longest one (raise them on a GPU)
 DEFAULT_BATCH_SIZE = 24
 DEFAULT_BATCH_TOKENS = 2048
+#: the widest beam: beyond it a search costs far more than it can gain (a beam of 100,000 took
+#: 51 s and 1.4 GiB for one line)
+MAX_BEAM = 32
 #: bumped when anything that changes a cached translation changes (splitting, spans, lengths)
 CACHE_FORMAT = 1
 
@@ -38,12 +41,18 @@ class TranslateOptions:
     backend: str = option(
         "auto", choices=BACKEND_CHOICES, help="inference engine (auto: ctranslate2 when installed)"
     )
-    beam: int = option(4, minimum=1, help="beam size, 1 = greedy")
+    beam: int = option(4, minimum=1, maximum=MAX_BEAM, help="beam size, 1 = greedy")
     batch_size: int = option(
-        DEFAULT_BATCH_SIZE, minimum=1, help="most segments per engine call (raise on a GPU)"
+        DEFAULT_BATCH_SIZE,
+        minimum=1,
+        maximum=4096,
+        help="most segments per engine call (raise on a GPU)",
     )
     max_batch_tokens: int = option(
-        DEFAULT_BATCH_TOKENS, minimum=1, help="most padded source tokens per engine call"
+        DEFAULT_BATCH_TOKENS,
+        minimum=1,
+        maximum=1 << 20,
+        help="most padded source tokens per engine call",
     )
     device: str = option("auto", choices=DEVICE_CHOICES, help="where the engine runs")
     compute_type: str = option(
@@ -52,6 +61,7 @@ class TranslateOptions:
     split_tokens: int = option(
         DEFAULT_SPLIT_TOKENS,
         minimum=1,
+        maximum=1024,
         help="split segments longer than this many source tokens at clause punctuation",
     )
     cache: str | Path | None = option(

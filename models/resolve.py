@@ -119,14 +119,21 @@ def _from_folder(spec: str, folder: Path, model_id: str, revision: str | None) -
     )
 
 
-def tiny_model_path() -> Path:
-    """Where ``--model tiny`` lives in the cache (built on first use)."""
+def tiny_model_path(*, quiet: bool = False) -> Path:
+    """Where ``--model tiny`` lives in the cache (built on first use, which takes 3-20 s: said
+    on standard error first, unless ``quiet``)."""
     from unmt.models.tiny.marian import build_tiny_model, is_tiny_model, tiny_fingerprint
 
     folder = cache_root() / "models" / f"tiny-{tiny_fingerprint()}"
     if not is_tiny_model(folder):
         with file_lock(cache_root() / "models" / ".tiny.lock"):
             if not is_tiny_model(folder):
+                if not quiet:  # a warning: the level a command shows without -v
+                    log.warning(
+                        "building the tiny random-weight test model into %s (once; it takes "
+                        "3-20 s)",
+                        folder,
+                    )
                 build_tiny_model(folder)
     return folder
 
@@ -168,12 +175,13 @@ def _from_hub(spec: str) -> ResolvedModel:
     return _from_folder(spec, path, spec, path.name)
 
 
-def resolve_model(spec: str) -> ResolvedModel:
-    """Turn ``--model`` (``tiny``, a folder, or a hub id) into a :class:`ResolvedModel`."""
+def resolve_model(spec: str, *, quiet: bool = False) -> ResolvedModel:
+    """Turn ``--model`` (``tiny``, a folder, or a hub id) into a :class:`ResolvedModel`
+    (``quiet``: no notice when the tiny model is built)."""
     from unmt.models.tiny.marian import TINY_SPEC
 
     if spec == TINY_SPEC:
-        folder = tiny_model_path()
+        folder = tiny_model_path(quiet=quiet)
         return _from_folder(spec, folder, TINY_SPEC, None)
     path = Path(spec).expanduser()
     if path.is_dir():

@@ -186,7 +186,7 @@ def open_translator(
     """Resolve the model, backend, device and compute type (once); errors are ``UserError``."""
     backend_name = resolve_backend_name(options.backend)
     device, compute_type = resolve_settings(backend_name, options.device, options.compute_type)
-    model = resolve_model(options.model)
+    model = resolve_model(options.model, quiet=options.quiet)
     if model.meaningless:
         log.warning("model %r has random weights: its translations are meaningless", options.model)
     return Translator(options, model, backend_name, device, compute_type, policy)

@@ -130,12 +130,17 @@ def test_cli_align_bad_input_exit_2(
     assert not out.exists()
 
 
-def test_cli_align_empty_side(tmp_path: Path) -> None:
-    src = _write(tmp_path / "src.zh", [])
+@pytest.mark.parametrize("empty", [[], ["", "  "]], ids=["empty", "blank"])
+def test_cli_align_empty_side_is_refused(
+    tmp_path: Path, empty: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _write(tmp_path / "src.zh", empty)
     tgt = _write(tmp_path / "tgt.en", EN)
     out = tmp_path / "out.beads"
-    assert main(["align", str(src), str(tgt), "-o", str(out)]) == 0
-    assert out.read_text().splitlines() == ["[]:[0]", "[]:[1]"]
+    assert main(["align", str(src), str(tgt), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("unmt: error: ") and "src.zh: no sentences to align" in err
+    assert not out.exists()
 
 
 def test_cli_eval_align(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -173,3 +173,22 @@ def test_progress_bar_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> Non
     bar.close()
     assert "translating" in err.getvalue() and "5/10" in err.getvalue()
     assert Progress("off", 3, enabled=False)._bar is None
+
+
+def test_bench_score_without_unbis_names_flags_that_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 23: the missing UNBIS thesaurus is given as a glossary (there is no --unbis)."""
+    import re
+
+    from unmt.pipeline.bench import score
+    from unmt.pipeline.cli.main import build_parser
+
+    monkeypatch.setattr(score, "_DATA", tmp_path / "no-shared-data")
+    lines = str(_lines(tmp_path / "x.txt", "会员国重申承诺。\n"))
+    assert main(["bench", "score", "--src", lines, "--hyp", lines, "--ref", lines]) == 2
+    err = capsys.readouterr().err
+    assert "unbis_thesaurus_6lang.tsv" in err and "--glossary un --glossary" in err
+    parser = build_parser("bench")
+    for flag in set(re.findall(r"--[a-z][a-z-]*", err)):  # every flag named exists
+        assert parser.parse_known_args(["bench", "score", flag, "x"])[1] == [], flag

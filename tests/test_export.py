@@ -210,7 +210,7 @@ def test_bad_inputs_exit_2(
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "manifest.json").write_text("{nope", encoding="utf-8")
-    _exit_2(["export", str(broken), "-o", out], capsys, "manifest is not valid JSON")
+    _exit_2(["export", str(broken), "-o", out], capsys, "manifest.json: not valid JSON")
 
 
 def test_push_offline_is_a_clear_error(
@@ -274,8 +274,8 @@ def test_rows_left_out_and_the_card_says_so(
     [
         (["--leave-out", "empties"], "unknown kind empties"),
         (["--leave-out", "none,mt"], "cannot be combined"),
-        (["--min-chrf", "120"], "not between 0 and 100"),
-        (["--min-align", "1.5"], "not between 0 and 1"),
+        (["--min-chrf", "120"], "--min-chrf: expected at most 100, not 120"),
+        (["--min-align", "1.5"], "--min-align: expected at most 1, not 1.5"),
     ],
 )
 def test_bad_filters_exit_2(

@@ -119,8 +119,11 @@ def test_stat_totals_equal_scoring_at_once() -> None:
     assert summed is not None and totals.metrics == whole.metrics
     assert summed.scores() == whole.scores()
     assert [summed.detail(m) for m in whole.metrics] == [whole.detail(m) for m in whole.metrics]
-    totals.add(None)  # a part without a reference: no corpus scores
-    assert totals.ref_stats() is None
+    totals.add(None)  # a part without a reference: left out, counted
+    again = totals.ref_stats()
+    assert again is not None and again.scores() == whole.scores()
+    assert (totals.with_stats, totals.parts) == (3, 4)
+    assert StatTotals().ref_stats() is None
 
 
 def test_rendering_key() -> None:

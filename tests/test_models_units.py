@@ -177,3 +177,35 @@ def test_auto_compute_type_follows_this_cpu() -> None:
     supported = set(ctranslate2.get_supported_compute_types("cpu"))
     assert resolve_settings("cpu", "auto") == ("cpu", cpu_compute_type(cpu_features(), supported))
     assert resolve_settings("cpu", "float32") == ("cpu", "float32")  # an explicit choice stays
+
+
+def test_building_the_tiny_model_is_said_first_unless_quiet(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 23: the first ``--model tiny`` builds for 3-20 s; a notice comes before that
+    (at warning level, which a command shows without -v), none with ``quiet`` or once built."""
+    import logging
+
+    from unmt.models.tiny import marian
+
+    built: list[str] = []
+
+    def build(folder):  # type: ignore[no-untyped-def]
+        built.append(" | ".join(r.getMessage() for r in caplog.records))  # said by now?
+        folder.mkdir(parents=True)
+        (folder / "config.json").write_text('{"model_type": "marian"}', encoding="utf-8")
+        (folder / marian.TINY_MARKER).write_text("{}", encoding="utf-8")
+        return folder
+
+    monkeypatch.setattr(marian, "build_tiny_model", build)
+    caplog.set_level(logging.WARNING, logger="unmt")
+    monkeypatch.setenv("UNMT_CACHE_DIR", str(tmp_path / "quiet"))
+    assert resolve_model("tiny", quiet=True).meaningless and len(built) == 1
+    assert "building" not in caplog.text
+    monkeypatch.setenv("UNMT_CACHE_DIR", str(tmp_path / "loud"))
+    model = resolve_model("tiny")
+    assert len(built) == 2 and "building the tiny random-weight test model" in built[1]
+    assert "(once; it takes 3-20 s)" in built[1] and str(model.path) in built[1]
+    caplog.clear()
+    resolve_model("tiny")  # built already: nothing to say
+    assert len(built) == 2 and "building" not in caplog.text

@@ -206,8 +206,45 @@ def test_corpus_combined_from_documents_equals_scoring_at_once() -> None:
     assert combined.terms == whole.terms and combined.table == whole.table
     assert combined.documents == whole.documents
     assert combined.summary_json() == whole.summary_json()
+    assert combined.reference_documents is None  # every document has a reference
     without = combine_documents([DocumentPart("x", 1, ()), *parts], matcher)
-    assert without.scores["bleu"] is None  # a document without reference: no corpus BLEU
+    assert without.scores == whole.scores  # a document without reference: over the others
+    assert without.reference_documents == 2 and without.details == whole.details
+
+
+def test_corpus_scores_over_the_documents_with_a_reference(tmp_path: Path) -> None:
+    """Issue 23: with references for some documents only, corpus BLEU/chrF/TER are sacreBLEU's
+    corpus scores of those documents' segments together, and the report says how many."""
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    from unmt.eval.scoring import DocumentPart, combine_documents
+
+    matcher = TermMatcher(GLOSSARY)
+    docs = {"docA": [0, 1], "none1": [2], "docB": [2, 3], "none2": [0, 3], "docC": [1]}
+    parts, hyps, refs = [], [], []
+    for doc, idx in docs.items():
+        stats = None
+        if doc.startswith("doc"):
+            one = score_segments([SRC[i] for i in idx], [HYP[i] for i in idx],
+                                 [REF[i] for i in idx], matcher)  # fmt: skip
+            assert one.ref_stats is not None
+            stats = json.loads(json.dumps(one.ref_stats.stats_json()))
+            hyps += [HYP[i] for i in idx]
+            refs += [REF[i] for i in idx]
+        parts.append(DocumentPart(doc, len(idx), (), stats))
+    combined = combine_documents(parts, matcher)
+    for name, metric in (("bleu", BLEU()), ("chrf", CHRF()), ("ter", TER())):
+        expected = round(metric.corpus_score(hyps, [refs]).score, 2)
+        assert combined.scores[name] == expected, name
+    assert combined.reference_documents == 3 and combined.summary_json()["reference_documents"] == 3
+    rows = dict(summary_rows(combined))
+    bleu = f"{combined.scores['bleu']:.2f}"
+    assert rows["BLEU"] == f"{bleu} over 3 of 5 documents with a reference"
+    assert rows["TER"].endswith(" over 3 of 5 documents with a reference")
+    assert [d.scores["bleu"] is None for d in combined.documents] == [False, True, False, True,
+                                                                       False]  # fmt: skip
+    write_report(combined, tmp_path / "r.md")
+    assert "over 3 of 5 documents with a reference" in (tmp_path / "r.md").read_text("utf-8")
 
 
 def test_titles_name_the_document_or_the_corpus(tmp_path: Path) -> None:

@@ -169,3 +169,33 @@ def test_jsonl_pairs_manifest(tmp_path: Path) -> None:
         ("E_CN.15_2021_5", pairs.parent / "a.zh.txt", pairs.parent / "a.en.txt"),
         ("b", Path("/abs/b.txt"), None),
     ]
+
+
+def test_repeated_doc_ids_are_renamed_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 23: two files with one id get ``-2``, and a warning names the files, their ids and
+    the fix; a manifest's repeated id too; distinct ids say nothing."""
+    for sub in ("x", "y", "z"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "report.zh.txt").write_text("x", encoding="utf-8")
+    docs = collect_documents([str(tmp_path / "*" / "report.zh.txt")], [])
+    assert [d.doc_id for d in docs] == ["report", "report-2", "report-3"]
+    [record] = caplog.records
+    assert record.levelname == "WARNING"
+    x, y, z = (tmp_path / s / "report.zh.txt" for s in "xyz")
+    assert record.getMessage() == (
+        f"3 documents have the id 'report': {x} -> report, {y} -> report-2, {z} -> report-3; "
+        "give each its id in a --pairs manifest's third column, or rename the files"
+    )
+    caplog.clear()
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("x/report.zh.txt\t\tA\ny/report.zh.txt\t\tA\nz/report.zh.txt\t\tB\n", "utf-8")
+    assert [d.doc_id for d in collect_documents([], [], str(pairs))] == ["A", "A-2", "B"]
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [
+        "2 documents have the id 'A'"
+    ]  # once, though ids are made unique twice (the manifest, then all inputs)
+    caplog.clear()
+    pairs.write_text("x/report.zh.txt\t\tA\ny/report.zh.txt\t\tB\n", "utf-8")
+    assert [d.doc_id for d in collect_documents([str(x)], [], str(pairs))] == ["report", "A", "B"]
+    assert not caplog.records

@@ -129,7 +129,9 @@ def test_corpus_report_lists_documents_and_failures(finished: dict[str, Any]) ->
     out = finished["out"]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert {d["doc"] for d in report["documents"]} == {"un-report", "norefs", "short-ref"}
-    assert report["summary"]["bleu"] is None  # one finished document has no reference
+    # one finished document has no reference: the figures are over the other two
+    assert report["summary"]["bleu"] is not None and report["summary"]["reference_documents"] == 2
+    assert "over 2 of 3 documents with a reference" in (out / "report.md").read_text("utf-8")
     details = " ".join(report["details"].values())
     assert "document gone FAILED" in details and "document empty FAILED" in details
     assert "paragraph-count-mismatch" in details
@@ -222,7 +224,7 @@ def test_export_of_a_real_run(finished: dict[str, Any], tmp_path: Path) -> None:
     ("argv", "needle"),
     [
         (["--model", "no-such-org/no-such-model"], "no-such-org/no-such-model"),
-        (["--beam", "0"], "--beam: expected at least 1, got 0"),
+        (["--beam", "0"], "--beam: expected at least 1, not 0"),
     ],
 )
 def test_run_level_errors_exit_2(

@@ -26,6 +26,7 @@ from importlib import resources
 from pathlib import Path
 
 from unmt.errors import UserError
+from unmt.fileio import read_bytes
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def _check_term_lengths(entries: Iterable[Entry], path: Path) -> None:
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_bytes(path)
     except FileNotFoundError:
         raise UserError(
             "glossary file not found", path=path, hint="check the --glossary path"

@@ -47,6 +47,17 @@ def report_title(result: ScoreResult) -> str:
     return f"{what}: {REPORT_KIND}" if what else REPORT_KIND
 
 
+_METRICS = (("BLEU", "bleu"), ("chrF", "chrf"), ("TER", "ter"))
+
+
+def _reference_score(result: ScoreResult, key: str) -> str:
+    """A corpus BLEU/chrF/TER, with how many documents it is over when not all of them."""
+    value, over = result.scores.get(key), result.reference_documents
+    if value is None or over is None:
+        return fmt(value)
+    return f"{fmt(value)} over {over} of {len(result.documents)} documents with a reference"
+
+
 def summary_rows(result: ScoreResult) -> list[tuple[str, str]]:
     """(label, value) pairs of the report's summary table."""
     t = result.terms
@@ -56,9 +67,7 @@ def summary_rows(result: ScoreResult) -> list[tuple[str, str]]:
         *_model_row(result),
         ("segments", str(result.n_segments)),
         ("documents", str(len(result.documents))),
-        ("BLEU", fmt(result.scores.get("bleu"))),
-        ("chrF", fmt(result.scores.get("chrf"))),
-        ("TER", fmt(result.scores.get("ter"))),
+        *((name, _reference_score(result, key)) for name, key in _METRICS),
         ("term accuracy", f"{pct(t.term_accuracy)} ({t.hits} of {t.occurrences} occurrences)"),
         (
             "reference-confirmed term accuracy",

@@ -43,8 +43,11 @@ def iter_json(result: ScoreResult) -> Iterator[str]:
     yield "\n}\n"
 
 
-def write_report(result: ScoreResult, path: str | Path) -> Path:
+def write_report(result: ScoreResult, path: str | Path, *, named: bool = False) -> Path:
     """Write ``result`` as HTML, Markdown or JSON (by suffix), atomically; return the path.
+
+    ``named``: a path the user gave (``unmt score -o``), written by the output rule of
+    :func:`unmt.fileio.atomic_output` (a link written through, a device or pipe into).
 
     Raises:
         UserError: the suffix is none of ``.html``, ``.htm``, ``.md``, ``.markdown``, ``.json``.
@@ -68,7 +71,7 @@ def write_report(result: ScoreResult, path: str | Path) -> Path:
         from unmt.eval.report.html import iter_html
 
         pieces = iter_html(result)
-    with atomic_output(path) as fh:
+    with atomic_output(path, named=named) as fh:
         for piece in pieces:
             fh.write(piece)
     return path

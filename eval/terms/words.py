@@ -19,8 +19,13 @@ per process, about 1 s.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 #: terms of at most this many characters are checked against word boundaries
@@ -34,10 +39,35 @@ WORDS_OPTION = f"jieba-words<={MAX_CHECKED}"
 
 @functools.cache
 def _jieba() -> Any:
+    """jieba, its dictionary loaded. Its parsed-dictionary cache (about 7 MB) is kept in unmt's
+    cache folder (``jieba/jieba.cache``), not the global temporary folder: jieba builds it in a
+    temporary folder of its own there, and it is moved into place only when whole, so a full
+    disk or a file-size limit leaves nothing behind and prints nothing (jieba logs the failure;
+    its log is silenced)."""
     import jieba
 
-    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" lines on stderr
-    jieba.initialize()
+    from unmt.cachedirs import cache_root
+
+    jieba.setLogLevel(logging.CRITICAL)  # no "Building prefix dict" lines, no dump tracebacks
+    folder = cache_root() / "jieba"
+    cache = folder / "jieba.cache"
+    work: Path | None = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".build.", dir=folder))
+    except OSError:
+        pass  # an unwritable cache folder: jieba's own dump fails there, quietly
+    jieba.dt.cache_file = str(cache) if cache.is_file() else None
+    jieba.dt.tmp_dir = str(work or folder)
+    try:
+        jieba.initialize()
+        built = None if work is None else work / "jieba.cache"
+        if built is not None and built.is_file() and not cache.is_file():
+            with contextlib.suppress(OSError):
+                os.replace(built, cache)
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     return jieba
 
 

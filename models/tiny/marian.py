@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from unmt.fileio import atomic_directory
+from unmt.fileio import published_folder
 
 log = logging.getLogger(__name__)
 
@@ -227,11 +227,17 @@ def publish_model_folder(dest: str | Path, fill: Callable[[Path], dict[str, Any]
     """Assemble a random-weight model folder next to ``dest`` and rename it into place.
 
     ``fill(tmp)`` writes the model files into ``tmp`` and returns marker fields; the marker file
-    (which says the output is meaningless) is added here. A concurrent reader never sees half a
-    model, and an existing ``dest`` is replaced. Returns ``dest`` as a ``Path``.
+    (which says the output is meaningless) is added here. ``dest`` is new, an empty folder or an
+    earlier tiny model (:func:`unmt.fileio.published_folder`: its files are replaced, files
+    added to it stay; any other folder is refused). Returns ``dest`` as a ``Path``.
     """
     dest = Path(dest)
-    with atomic_directory(dest) as tmp:
+    with published_folder(
+        dest,
+        kind="model folder",
+        mark=TINY_MARKER,
+        hint="give a new or empty folder, or an earlier tiny model's",
+    ) as tmp:
         marker = {
             "meaningless": True,
             "note": "random weights: translations from this model are meaningless",
@@ -243,10 +249,8 @@ def publish_model_folder(dest: str | Path, fill: Callable[[Path], dict[str, Any]
 
 
 def build_tiny_model(dest: str | Path, *, seed: int = 0) -> Path:
-    """Build the tiny random-weight MarianMT into ``dest`` (created; replaced when it exists).
-
-    The folder is assembled next to ``dest`` and renamed into place, so a concurrent reader
-    never sees half a model. Returns ``dest``.
+    """Build the tiny random-weight MarianMT into ``dest`` (:func:`publish_model_folder`: a
+    new or empty folder, or an earlier tiny model whose files are replaced). Returns ``dest``.
     """
 
     def fill(tmp: Path) -> dict[str, Any]:

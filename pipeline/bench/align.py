@@ -30,6 +30,7 @@ from typing import Any
 
 from unmt.errors import UserError
 from unmt.pipeline.bench.data import shared_data
+from unmt.pipeline.cli.options import number, numbers
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +283,7 @@ def _table(results: dict[str, dict[str, float]]) -> None:
 def _run(args: argparse.Namespace) -> int:
     data = Path(args.data)
     if args.scale:
-        _scale(data, [int(x) for x in args.scale.split(",")])
+        _scale(data, args.scale)
         return 0
     if args.which == "all":
         which = ["bible", "un", "un-long", "mac", "mac+mt", "un-synth", "un-synth+mt"]
@@ -327,7 +328,10 @@ def add_parser(subparsers: Any) -> None:
         "--data", default=str(DEFAULT_DATA), help=f"the shared data folder (default {DEFAULT_DATA})"
     )
     p.add_argument(
-        "--seed", type=int, default=1, help="seed of the synthetic UN benchmark (default 1)"
+        "--seed",
+        type=number(int, 0, 2**32 - 1),
+        default=1,
+        help="seed of the synthetic UN benchmark (default 1)",
     )
     p.add_argument(
         "--mt",
@@ -337,6 +341,7 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument(
         "--scale",
+        type=numbers(int, 1, 1_000_000),
         metavar="N,N",
         help="instead: time n x n sentences of UN text for each N, in fresh processes",
     )

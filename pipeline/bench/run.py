@@ -35,7 +35,7 @@ from typing import Any
 from unmt.errors import UserError
 from unmt.models.options import TranslateOptions
 from unmt.pipeline.bench.data import EXAMPLES, shared_file
-from unmt.pipeline.cli.options import add_settings
+from unmt.pipeline.cli.options import add_settings, number, numbers
 from unmt.settings import specs
 
 SAMPLE = shared_file("samples/E-CN.15-2021-5.zh.txt")
@@ -47,6 +47,7 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("run", help="end-to-end documents/min and segments/s of `unmt run`")
     p.add_argument(
         "--corpus",
+        type=numbers(int, 1, 10_000_000),
         metavar="N[,N...]",
         help="corpus mode: N generated documents per size (e.g. 100,1000; see the module doc)",
     )
@@ -63,7 +64,12 @@ def add_parser(subparsers: Any) -> None:
     )
     engine = specs(TranslateOptions)
     add_settings(p, [engine["backend"], engine["beam"], engine["device"]])
-    p.add_argument("--jobs", type=int, default=1, help="processes for the cheap stages (default 1)")
+    p.add_argument(
+        "--jobs",
+        type=number(int, 1, 256),
+        default=1,
+        help="processes for the cheap stages (default 1)",
+    )
     p.set_defaults(func=run_bench)
 
 
@@ -203,7 +209,7 @@ def bench_corpus(sizes: list[int], args: argparse.Namespace, work: Path) -> None
 def run_bench(args: argparse.Namespace) -> int:
     """The ``unmt bench run`` command."""
     if args.corpus:
-        sizes = [int(s) for s in args.corpus.split(",") if s.strip()]
+        sizes = args.corpus
         with tempfile.TemporaryDirectory(prefix="unmt-bench-corpus-") as tmp:
             warm = write_corpus(Path(tmp) / "warm", 1)
             _timed_process(["run", str(warm), "-o", str(Path(tmp) / "warm-run"), "--model", "tiny",

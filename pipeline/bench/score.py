@@ -59,8 +59,16 @@ def _default(value: str | None, key: str) -> Path:
         return Path(value)
     path = _DATA / _DEFAULTS[key]
     if not path.exists():
+        # the UNBIS thesaurus has no flag of its own: it is one of the glossaries
+        give = (
+            f"give the glossaries with --glossary (--glossary un --glossary DIR/{path.name})"
+            if key == "unbis"
+            else f"give --{key}"
+        )
         raise UserError(
-            "shared data not found", path=path, hint=f"give --{key} (or run from the repository)"
+            "shared data not found",
+            path=path,
+            hint=f"{give}, or set UNMT_SHARED_DATA to the shared data folder",
         )
     return path
 

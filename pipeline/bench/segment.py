@@ -29,6 +29,7 @@ from typing import Any
 
 from unmt.errors import UserError
 from unmt.pipeline.bench.data import EXAMPLES
+from unmt.pipeline.cli.options import numbers
 
 _EXAMPLE = EXAMPLES / "un-report.zh.txt"
 _NUMBER = re.compile(r"(\s*)(\d+)")
@@ -40,10 +41,14 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--input", default=None, help="seed document (default: the example report)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="default zh")
     p.add_argument(
-        "--sizes", default="1,3,10", help="comma-separated document sizes in MB (default 1,3,10)"
+        "--sizes",
+        type=numbers(float, 0.001, 1000),
+        default=[1.0, 3.0, 10.0],
+        help="comma-separated document sizes in MB (default 1,3,10)",
     )
     p.add_argument(
         "--pdf",
+        type=numbers(int, 1, 100_000),
         default=None,
         metavar="PAGES",
         help="comma-separated page counts: time PDF input instead (e.g. 20,100,400)",
@@ -84,10 +89,7 @@ def run(args: argparse.Namespace) -> int:
 
     seed_path = Path(args.input) if args.input else _EXAMPLE
     seed = read_input(seed_path).text
-    try:
-        sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
-    except ValueError:
-        raise UserError(f"bad --sizes {args.sizes!r}", hint="give numbers such as 1,3,10") from None
+    sizes = args.sizes
     if args.pdf:
         return _run_pdf(seed, seed_path, args.lang, args.pdf)
     print(f"seed: {seed_path} ({args.lang}); peak = Python allocations under tracemalloc")
@@ -129,18 +131,13 @@ def _median_time(fn: Any, repeat: int = 3) -> float:
     return sorted(times)[len(times) // 2]
 
 
-def _run_pdf(seed: str, seed_path: Path, lang: str, pages_arg: str) -> int:
+def _run_pdf(seed: str, seed_path: Path, lang: str, pages_arg: list[int]) -> int:
     """PDF input: pages/s of segment_file on a PDF, next to the same text as .txt."""
     from unmt.pipeline.bench.pdfdoc import render_pdf
     from unmt.pipeline.segment.pdf import pdf_text
     from unmt.pipeline.segment.segmenter import segment_file
 
-    try:
-        targets = [int(s) for s in pages_arg.split(",") if s.strip()]
-    except ValueError:
-        raise UserError(
-            f"bad --pdf {pages_arg!r}", hint="give page counts such as 20,100"
-        ) from None
+    targets = pages_arg
     print(f"seed: {seed_path} ({lang}); medians of 3; pdf = segment_file on the PDF (all of it)")
     print(
         f"{'pages':>6} {'MB text':>8} {'pdf s':>7} {'extract s':>9} {'pages/s':>8} "

@@ -40,8 +40,10 @@ from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
+from unmt.models.options import MAX_BEAM
 from unmt.pipeline.bench.data import shared_file
 from unmt.pipeline.bench.direct_ct2 import peak_mib
+from unmt.pipeline.cli.options import number, numbers
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +66,23 @@ def add_parser(subparsers: Any) -> None:
         default=None,
         help="model folder or hub id (default: random weights, opus-mt-zh-en shape)",
     )
-    p.add_argument("--sentences", type=int, default=64, help="number of sentences (default 64)")
-    p.add_argument("--beams", default="1,4", help="beam sizes, one table each (default 1,4)")
     p.add_argument(
-        "--repeat", type=int, default=3, help="rounds of every configuration (default 3)"
+        "--sentences",
+        type=number(int, 1, 100_000),
+        default=64,
+        help="number of sentences (default 64)",
+    )
+    p.add_argument(
+        "--beams",
+        type=numbers(int, 1, MAX_BEAM),
+        default=[1, 4],
+        help="beam sizes, one table each (default 1,4)",
+    )
+    p.add_argument(
+        "--repeat",
+        type=number(int, 1, 100),
+        default=3,
+        help="rounds of every configuration (default 3)",
     )
     p.add_argument(
         "--compute-types",
@@ -76,13 +91,15 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument(
         "--sweep",
-        default="",
+        type=numbers(int, 1, 1 << 20),
+        default=[],
         metavar="TOKENS[,TOKENS...]",
         help="also run unmt (ctranslate2) with these --max-batch-tokens budgets (default: none)",
     )
     p.add_argument(
         "--sweep-sizes",
-        default="",
+        type=numbers(int, 1, 4096),
+        default=[],
         metavar="N[,N...]",
         help="also run unmt (ctranslate2) with these --batch-size caps under the default token "
         "budget (default: none)",
@@ -284,20 +301,16 @@ def _configs(args: argparse.Namespace) -> list[tuple[str, dict]]:
         )
     if not args.skip_naive:
         out.append(("naive", {"kind": "naive"}))
-    for budget in _ints(args.sweep):
+    for budget in args.sweep:
         out.append((f"unmt ct2 tokens {budget}", {
             "kind": "unmt", "backend": "ctranslate2", "compute_type": "auto",
             "max_batch_tokens": budget, "batch_size": 4096,
         }))  # fmt: skip
-    for size in _ints(args.sweep_sizes):
+    for size in args.sweep_sizes:
         out.append((f"unmt ct2 batch {size}", {
             "kind": "unmt", "backend": "ctranslate2", "compute_type": "auto", "batch_size": size,
         }))  # fmt: skip
     return out
-
-
-def _ints(text: str | None) -> list[int]:
-    return [int(x) for x in (text or "").split(",") if x.strip()]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -331,7 +344,7 @@ def run(args: argparse.Namespace) -> int:
     direct = [sys.executable, str(Path(__file__).with_name("direct_ct2.py"))]
     anchor_quant = "int8" if auto_ct.startswith("int8") else "float32"
     ct2_dir = conversion_dir(model, anchor_quant)
-    for beam in _ints(args.beams):
+    for beam in args.beams:
         rows: dict[str, list[dict]] = {}
         with tempfile.TemporaryDirectory(prefix="unmt-bench-translate-") as tmp:
             for _ in range(args.repeat):  # rounds: each configuration once per round, paired

@@ -132,8 +132,12 @@ def run(args: argparse.Namespace) -> int:
                 hint="give one translation per source sentence, in the same order",
             )
     for path, side in ((args.src, src), (args.tgt, tgt)):
-        if not side:
-            log.warning("%s: no sentences; every line of the other side stays unaligned", path)
+        if not any(s.strip() for s in side):
+            raise UserError(
+                "no sentences to align (the file is empty or blank)",
+                path=path,
+                hint="give a file with text in it",
+            )
     settings = AlignSettings()
     if args.no_learn:
         settings = dataclasses.replace(settings, learn=False)

@@ -1,8 +1,9 @@
 """``unmt export``: finished run directories -> a Hugging Face dataset and/or a TMX file.
 
-Everything is written into a staging folder next to OUT and swapped in at the end, so OUT is
-either the previous export or the new one, never half of each. An existing OUT that is not a
-unmt export is left alone (an error). Several run directories merge into one export.
+Everything is written into a staging folder inside OUT and moved into place at the end, file by
+file, replacing the files of the previous export (which its mark lists) and nothing else: files
+the user added to OUT stay. An existing OUT that is neither empty nor a unmt export is left
+alone (an error). Several run directories merge into one export.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ import argparse
 import contextlib
 import json
 import logging
+import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
-from unmt.fileio import WriteError, atomic_directory, atomic_output, write_error
-from unmt.pipeline.cli.options import declare_io
+from unmt.fileio import WriteError, atomic_output, published_folder, write_error
+from unmt.pipeline.cli.options import declare_io, number
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +42,15 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--format",
         type=_formats,
-        default=("hf", "tmx"),
+        default=DEFAULT_FORMATS,
         metavar="F[,F...]",
         help="comma-separated: hf (Parquet + card), tmx, tsv and xlsx (a bilingual review "
-        "table: id, zh, MT, reference, terms missed, chrF), moses (line-aligned .zh/.en), all "
-        "(hf,tmx) (default: all)",
+        "table: id, zh, MT, reference, terms missed, chrF), moses (line-aligned .zh/.en), or "
+        "all (every one of them) (default: hf,tmx)",
     )
     p.add_argument(
         "--shard-rows",
-        type=int,
+        type=number(int, 1, 100_000_000),
         default=50_000,
         metavar="N",
         help="rows per Parquet shard (default 50000)",
@@ -78,14 +79,14 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument(
         "--min-chrf",
-        type=float,
+        type=number(float, 0, 100),
         default=None,
         metavar="X",
         help="also leave out rows whose sentence chrF is under X (rows without chrF are kept)",
     )
     p.add_argument(
         "--min-align",
-        type=float,
+        type=number(float, 0, 1),
         default=None,
         metavar="X",
         help="also leave out rows whose alignment score (0-1, the aligner's similarity of the "
@@ -97,13 +98,15 @@ def add_parser(subparsers: Any) -> None:
 
 
 FORMATS = ("hf", "tmx", "tsv", "xlsx", "moses")
+#: what ``unmt export`` writes without ``--format``: the corpus, not the review tables
+DEFAULT_FORMATS = ("hf", "tmx")
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    """``--format``: a comma-separated list of :data:`FORMATS` (``all``: hf and tmx)."""
+    """``--format``: a comma-separated list of :data:`FORMATS` (``all``: every one)."""
     names: list[str] = []
     for name in (n.strip() for n in text.split(",")):
-        for one in ("hf", "tmx") if name == "all" else (name,):
+        for one in FORMATS if name == "all" else (name,):
             if one not in FORMATS:
                 raise argparse.ArgumentTypeError(
                     f"unknown format {one!r} (choose from {', '.join(FORMATS)}, all)"
@@ -113,19 +116,38 @@ def _formats(text: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-@contextlib.contextmanager
-def staged_dir(out: Path) -> Iterator[Path]:
-    """A fresh folder beside ``out`` that replaces it when the block succeeds."""
-    if out.exists() and not out.is_dir():
-        raise UserError("the export output is a file", path=out, hint="give a folder to -o")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise UserError(
-            "the export folder exists and is not a unmt export",
-            path=out,
-            hint="give a new or empty folder to -o",
-        )
-    with atomic_directory(out) as stage:
-        yield stage
+def _legacy_files(folder: Path) -> list[str]:
+    """The files an export made before its mark listed them: the names ``unmt export`` writes
+    (the dataset's shards by their exact pattern), nothing else."""
+    from unmt.pipeline.export import review
+
+    names = [
+        "README.md",
+        TMX_NAME,
+        review.TSV_NAME,
+        review.XLSX_NAME,
+        f"{review.MOSES_STEM}.zh",
+        f"{review.MOSES_STEM}.en",
+    ]
+    shards = sorted(
+        f"data/{p.name}"
+        for p in (folder / "data").glob("train-*-of-*.parquet")
+        if re.fullmatch(r"train-\d{5}-of-\d{5}\.parquet", p.name)
+    )
+    return [n for n in names if (folder / n).is_file()] + shards
+
+
+def staged_dir(out: Path) -> contextlib.AbstractContextManager[Path]:
+    """A staging folder whose files replace the export's own files in ``out`` when the block
+    succeeds (:func:`unmt.fileio.published_folder`): ``out`` is new, empty or an earlier
+    export, and files the user added to it stay."""
+    return published_folder(
+        out,
+        kind="export folder",
+        mark=MARKER,
+        hint="give -o a new or empty folder, or an earlier export",
+        legacy=_legacy_files,
+    )
 
 
 def push_to_hub(folder: Path, repo_id: str, *, private: bool) -> str:
@@ -157,12 +179,30 @@ def push_to_hub(folder: Path, repo_id: str, *, private: bool) -> str:
     return str(url)
 
 
+def _nothing_to_export(skipped: dict[str, str], flagged: list[str], where: str) -> UserError:
+    """The one-line error when no document can be exported: the flagged documents and the fix
+    (``--include-flagged``) apart from the failed or unfinished ones (``unmt run`` again)."""
+
+    def some(ids: list[str]) -> str:
+        return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+    include = "add --include-flagged to export them"
+    kept = "kept by `unmt run --accept-mismatch`: their reference did not look like a translation"
+    others = {d: w for d, w in skipped.items() if d not in flagged}
+    if flagged and not others:
+        what = f"nothing to export: every document is flagged ({some(flagged)}; {kept})"
+        return UserError(what, path=where, hint=include)
+    why = "; ".join(f"{d}: {w}" for d, w in others.items()) or "no documents"
+    hint = "run `unmt run` to completion first"
+    if flagged:
+        hint += f"; {some(flagged)} flagged ({kept}): {include}"
+    return UserError(f"nothing finished to export ({why})", path=where, hint=hint)
+
+
 def run_export(args: argparse.Namespace) -> int:
     """The ``unmt export`` command; returns the exit code."""
     from unmt.pipeline.export.rows import collect
 
-    if args.shard_rows < 1:
-        raise UserError("--shard-rows must be at least 1")
     if args.push_to_hub and "hf" not in args.format:
         raise UserError("--push-to-hub needs the dataset", hint="use --format hf or all")
     from unmt.pipeline.export.filters import RowFilter
@@ -170,12 +210,7 @@ def run_export(args: argparse.Namespace) -> int:
     row_filter = RowFilter.parse(args.leave_out, args.min_chrf, args.min_align)
     export = collect(args.run_dirs, include_flagged=args.include_flagged, row_filter=row_filter)
     if not export.docs:
-        why = "; ".join(f"{d}: {w}" for d, w in export.skipped.items()) or "no documents"
-        raise UserError(
-            f"nothing finished to export ({why})",
-            path=args.run_dirs[0],
-            hint="run `unmt run` to completion first",
-        )
+        raise _nothing_to_export(export.skipped, export.flagged, args.run_dirs[0])
     out = Path(args.output)
     runs = [str(p) for p in export.runs]
     marker: dict[str, Any] = {"runs": runs, "format": ",".join(args.format)}

@@ -16,7 +16,7 @@ from typing import Any
 
 from unmt.errors import UserError
 from unmt.fileio import is_jsonl, jsonl_records, read_text, split_lines
-from unmt.pipeline.cli.options import add_glossary_option
+from unmt.pipeline.cli.options import add_glossary_option, declare_io, number
 
 
 def _share(value: str) -> float:
@@ -53,7 +53,7 @@ def add_parser(subparsers: Any) -> None:
     check.add_argument("--all", action="store_true", help="include entries that never occur in SRC")
     check.add_argument(
         "--min-occurrences",
-        type=int,
+        type=number(int, 1, 1_000_000_000),
         default=3,
         metavar="N",
         help="entries occurring fewer times are not held to --require (default 3)",
@@ -65,6 +65,7 @@ def add_parser(subparsers: Any) -> None:
         metavar="SHARE",
         help="exit 1 when an entry occurring >= N times agrees less often (e.g. 0.8)",
     )
+    declare_io(check, ["src", "ref", "glossary"], output=None)  # stdin is read once
     check.set_defaults(func=run_check)
 
     info = sub.add_parser("info", help="entries, hash and issues of (merged) glossaries")

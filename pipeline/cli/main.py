@@ -13,8 +13,10 @@ Exit codes: 0 success, 1 a run finished with failures, 2 bad input or settings
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -57,6 +59,19 @@ class Terminated(KeyboardInterrupt):
 
 def _terminated(signum: int, frame: object) -> None:
     raise Terminated
+
+
+def _late_signal(signum: int, frame: object) -> None:
+    """SIGTERM or SIGINT after the command returned, while the interpreter shuts down (threads
+    of pyarrow or tqdm finishing): the outputs are complete; end now with the code and the line
+    the signal gets at any other moment, never killed by it (exit -15) or a traceback."""
+    code = 128 + signum if signum == signal.SIGTERM else 130
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        name = " (SIGTERM)" if signum == signal.SIGTERM else ""
+        sys.stderr.write(f"unmt: interrupted{name}; run the same command again to resume\n")
+        sys.stderr.flush()
+    os._exit(code)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -147,5 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("unmt: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
     finally:
-        if main_thread:
+        if main_thread and argv is None:  # the process's command: it is about to exit
+            signal.signal(signal.SIGTERM, _late_signal)
+            signal.signal(signal.SIGINT, _late_signal)
+        elif main_thread:
             signal.signal(signal.SIGTERM, previous)

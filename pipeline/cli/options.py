@@ -12,22 +12,51 @@ import argparse
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from unmt.settings import Spec
+from unmt.settings import Spec, number_problem
+
+
+def number(
+    kind: type = int, minimum: float | None = None, maximum: float | None = None
+) -> Callable[[str], Any]:
+    """An argparse ``type`` for a bounded number (``kind`` int or float): a value that is no
+    number, not finite, or out of bounds is a usage error (exit 2, one line)."""
+
+    def parse(value: str) -> Any:
+        try:
+            n = kind(value)
+        except (ValueError, OverflowError):
+            what = "whole number" if kind is int else "number"
+            shown = value if len(value) <= 40 else value[:40] + "..."
+            raise argparse.ArgumentTypeError(f"expected a {what}, got {shown!r}") from None
+        problem = number_problem(n, minimum, maximum)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(problem.replace("must be", "expected", 1))
+        return n
+
+    parse.__name__ = kind.__name__
+    parse.bounds = (kind, minimum, maximum)  # type: ignore[attr-defined]  # for the tests
+    return parse
+
+
+def numbers(
+    kind: type = int, minimum: float | None = None, maximum: float | None = None
+) -> Callable[[str], list[Any]]:
+    """An argparse ``type`` for a comma-separated list of bounded numbers (``N[,N...]``)."""
+    one = number(kind, minimum, maximum)
+
+    def parse(value: str) -> list[Any]:
+        items = [one(x.strip()) for x in value.split(",") if x.strip()]
+        if not items:
+            raise argparse.ArgumentTypeError(f"expected N[,N...], got {value!r}")
+        return items
+
+    parse.__name__ = f"{kind.__name__} list"
+    parse.bounds = (kind, minimum, maximum)  # type: ignore[attr-defined]
+    return parse
 
 
 def _number(spec: Spec) -> Callable[[str], Any]:
-    def parse(value: str) -> Any:
-        try:
-            n = spec.type(value)
-        except ValueError:
-            kind = "whole number" if spec.type is int else "number"
-            raise argparse.ArgumentTypeError(f"expected a {kind}, got {value!r}") from None
-        if spec.minimum is not None and n < spec.minimum:
-            raise argparse.ArgumentTypeError(f"expected at least {spec.minimum}, got {n}")
-        return n
-
-    parse.__name__ = spec.type.__name__
-    return parse
+    return number(spec.type, spec.minimum, spec.maximum)
 
 
 def _help(spec: Spec) -> str:
@@ -114,7 +143,7 @@ def add_glossary_option(
 def declare_io(
     parser: argparse.ArgumentParser,
     inputs: Iterable[str],
-    output: str = "output",
+    output: str | None = "output",
     *,
     folder: bool = False,
 ) -> None:
@@ -135,4 +164,12 @@ def check_io(args: argparse.Namespace) -> None:
     for name in names:
         value = getattr(args, name, None)
         inputs.extend(value if isinstance(value, list | tuple) else [value])
-    check_output(getattr(args, args.io_output, None), inputs, folder=args.io_folder)
+    if sum(str(v) == "-" for v in inputs if v is not None) > 1:
+        from unmt.errors import UserError
+
+        raise UserError(
+            "standard input (-) is given as more than one input; it can be read once",
+            hint="give at most one input as -, the others as files",
+        )
+    if args.io_output is not None:
+        check_output(getattr(args, args.io_output, None), inputs, folder=args.io_folder)

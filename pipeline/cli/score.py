@@ -19,7 +19,7 @@ from pathlib import Path
 
 from unmt.errors import UserError
 from unmt.fileio import is_jsonl, jsonl_records, read_text, split_lines
-from unmt.pipeline.cli.options import add_glossary_option, declare_io
+from unmt.pipeline.cli.options import add_glossary_option, declare_io, number
 from unmt.script import require_lang
 
 log = logging.getLogger(__name__)
@@ -80,12 +80,12 @@ def check_aligned(src: Lines, hyp: Lines, ref: Lines | None) -> None:
         )
     if src.ids is None or hyp.ids is None:
         return
-    for number, (a, b) in enumerate(zip(src.ids, hyp.ids, strict=True), 1):
+    for n, (a, b) in enumerate(zip(src.ids, hyp.ids, strict=True), 1):
         if a != b:
             raise UserError(
-                f"segment {number}: id {b!r} in HYP but {a!r} in SRC",
+                f"segment {n}: id {b!r} in HYP but {a!r} in SRC",
                 path=hyp.path,
-                line=number,
+                line=n,
                 hint="score the translation of the same segment file",
             )
 
@@ -119,6 +119,13 @@ def run_score(args: argparse.Namespace) -> int:
     src = read_segments(args.src)
     hyp = read_segments(args.hyp, field="mt")
     ref = read_segments(args.ref) if args.ref else None
+    for side in (src, hyp, ref):
+        if side is not None and not any(t.strip() for t in side.texts):
+            raise UserError(
+                "no segments to score (the file is empty or blank)",
+                path=side.path,
+                hint="give a file with one segment a line",
+            )
     for role, side, lang in (("SRC", src, "zh"), ("HYP", hyp, "en"), ("REF", ref, "en")):
         if side is not None:
             require_lang(side.texts, lang, side.path, role)
@@ -145,7 +152,7 @@ def run_score(args: argparse.Namespace) -> int:
             progress=bar.update,
         )
     if args.output:
-        write_report(result, args.output)
+        write_report(result, args.output, named=True)
         print(f"report: {args.output}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(result.summary_json(), ensure_ascii=False))
@@ -184,11 +191,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "for 4,000 lines against 5 s for the others)",
     )
     p.add_argument(
-        "--jobs", type=int, default=default_jobs(), help="processes for TER (default: CPUs, max 4)"
+        "--jobs",
+        type=number(int, 1, 256),
+        default=default_jobs(),
+        help="processes for TER (default: CPUs, max 4)",
     )
     p.add_argument(
         "--min-zh-chars",
-        type=int,
+        type=number(int, 1, 100),
         default=1,
         help="ignore Chinese terms shorter than this (default 1)",
     )

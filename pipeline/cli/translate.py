@@ -31,7 +31,7 @@ def add_parser(subparsers: Any) -> None:
         "number of lines, an empty line staying empty).",
     )
     p.add_argument("input", type=Path, help="segment JSONL (from `unmt segment`) or plain text")
-    p.add_argument("-o", "--output", type=Path, default=None, help="output file (default stdout)")
+    p.add_argument("-o", "--output", default=None, help="output file (default stdout)")
     add_settings(p, specs(TranslateOptions).values())
     declare_io(p, ["input", "cache"])
     p.set_defaults(func=run)
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             Translation(id=str(r["id"]), text=r["text"], mt=res.mt, flags=res.flags).to_json()
             for r, res in zip(records, results, strict=True)
         ]
-        write_jsonl(args.output, out)
+        write_jsonl(args.output, out, named=True)
     else:
         with output_stream(args.output) as fh:
             for res in results:

@@ -7,6 +7,13 @@ missed (``会员国 → Member States``), and sentence chrF. TSV is written as a
 openpyxl's write-only workbook (also a stream), header row frozen, wide text columns wrapped.
 An XLSX sheet holds at most 1,048,576 rows: a larger export is an error that names the TSV.
 
+Cells are text, never formulas: every XLSX cell but chrF is written with the string type (a
+segment ``=HYPERLINK(...)`` stays those characters), and a TSV cell that starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return gets a leading ``'``, which spreadsheet programs read as
+"text follows" (:func:`tsv_cell`). XML cannot hold most C0 control characters (``\\x01``,
+``\\x1b``; tab and line breaks excepted), U+FFFE, U+FFFF or a lone surrogate: in the XLSX each
+becomes U+FFFD, the replacement character (:func:`xlsx_text`); the TSV keeps them.
+
 Moses-style parallel text is two files of one segment a line, ``unmt.zh-en.zh`` and
 ``unmt.zh-en.en``, line-aligned, for the toolkits that read plain parallel corpora (Moses,
 fairseq, OpenNMT, Marian). Only two-sided rows are written; a line break inside a segment becomes
@@ -15,6 +22,7 @@ a space, so line n of one file is always the translation of line n of the other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +37,10 @@ XLSX_NAME = "unmt.review.xlsx"
 MOSES_STEM = "unmt.zh-en"
 #: rows an XLSX sheet holds besides its header
 XLSX_MAX_ROWS = 1_048_575
+#: what a spreadsheet program may read as the start of a formula in a text file's cell
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: characters XML 1.0 cannot hold (so neither can an XLSX cell)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -52,13 +64,23 @@ def review_row(row: Pair) -> tuple[str, ...]:
     return (row.id, row.doc, _flat(row.zh), _flat(row.mt), _flat(reference), missed, chrf)
 
 
+def tsv_cell(text: str) -> str:
+    """``text`` as a TSV cell a spreadsheet program reads as text: ``'`` before a formula start."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def xlsx_text(text: str) -> str:
+    """``text`` with each character XML cannot hold replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def export_tsv(export: ExportSet, path: Path) -> ReviewExport:
-    """Write the review table as UTF-8 TSV with a header line."""
+    """Write the review table as UTF-8 TSV with a header line (cells: :func:`tsv_cell`)."""
     n = 0
     with atomic_output(path) as fh:
         fh.write("\t".join(REVIEW_COLUMNS) + "\n")
         for row in export.rows():
-            fh.write("\t".join(review_row(row)) + "\n")
+            fh.write("\t".join(tsv_cell(cell) for cell in review_row(row)) + "\n")
             n += 1
     return ReviewExport(path, n)
 
@@ -91,7 +113,11 @@ def export_xlsx(export: ExportSet, path: Path) -> ReviewExport:
             )
         cells = []
         for i, value in enumerate(review_row(row)):
-            cell = WriteOnlyCell(sheet, value=float(value) if i == 6 and value else value)
+            if i == 6:  # chrF: a number, or an empty cell
+                cell = WriteOnlyCell(sheet, value=float(value) if value else value)
+            else:  # text, never a formula
+                cell = WriteOnlyCell(sheet, value=xlsx_text(value))
+                cell.data_type = "s"
             if i in (2, 3, 4, 5):
                 cell.alignment = wrap
             cells.append(cell)

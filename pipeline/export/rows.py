@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 PAIRS_FILE = "pairs.jsonl"
 ROWS_STAGE = "score"
+#: how the reason of a finished document left out for its mismatch flag starts
+FLAGGED = "flagged"
 
 
 @dataclass
@@ -62,6 +64,12 @@ class ExportSet:
     #: called with 1 for each row read (a progress bar), when set
     progress: Callable[[int], None] | None = None
 
+    @property
+    def flagged(self) -> list[str]:
+        """The documents of ``skipped`` that finished and were left out only for their mismatch
+        flag (kept by ``unmt run --accept-mismatch``; ``include_flagged`` exports them)."""
+        return [d for d, why in self.skipped.items() if why.startswith(FLAGGED)]
+
     def rows(self) -> Iterator[Pair]:
         """Every row of every exported document that the filter keeps, in order, one at a
         time (``left_out`` counts the others; it restarts with each pass).
@@ -91,12 +99,10 @@ class ExportSet:
 def _finished_pairs(
     run: RunDir, doc_id: str, entry: DocEntry, include_flagged: bool = False
 ) -> tuple[Path | None, str]:
-    """The document's pairs file when its rows stage finished intact, else why not."""
+    """The document's pairs file when its rows stage finished intact, else why not (a reason
+    that starts with :data:`FLAGGED` when the document finished but is flagged)."""
     if entry.status == "failed":
         return None, f"failed: {entry.error or 'unknown error'}"
-    mismatch = [f for f in entry.flags if f.startswith(MISMATCH)]
-    if mismatch and not include_flagged:
-        return None, f"flagged ({'; '.join(mismatch)}); --include-flagged exports it"
     stage = entry.stages.get(ROWS_STAGE)
     if stage is None or stage.status != "done":
         return None, "unfinished (not scored yet)"
@@ -104,9 +110,12 @@ def _finished_pairs(
         if not rel.endswith("/" + PAIRS_FILE):
             continue
         path = run.path / rel
-        if path.is_file() and sha256_file(path) == digest:
-            return path, ""
-        return None, f"unfinished ({rel} missing or changed since the run)"
+        if not path.is_file() or sha256_file(path) != digest:
+            return None, f"unfinished ({rel} missing or changed since the run)"
+        mismatch = [f for f in entry.flags if f.startswith(MISMATCH)]
+        if mismatch and not include_flagged:
+            return None, f"{FLAGGED} ({'; '.join(mismatch)}); --include-flagged exports it"
+        return path, ""
     return None, "unfinished (no pairs file recorded)"
 
 

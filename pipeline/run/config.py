@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
+from unmt.fileio import MAX_CONFIG_BYTES, read_text
 from unmt.models.options import OUTPUT_SETTINGS, TranslateOptions
 from unmt.settings import Spec, option, specs
 
@@ -83,9 +84,15 @@ class RunConfig:
         help="use only the glossaries given, not the shipped UN glossary as well",
     )
     min_zh_chars: int = option(
-        1, minimum=1, metavar="N", help="ignore Chinese glossary terms shorter than this"
+        1,
+        minimum=1,
+        maximum=100,
+        metavar="N",
+        help="ignore Chinese glossary terms shorter than this",
     )
-    jobs: int = option(1, minimum=1, metavar="N", help="processes for the cheap stages")
+    jobs: int = option(
+        1, minimum=1, maximum=256, metavar="N", help="processes for the cheap stages"
+    )
     engine: str = option(
         "local",
         choices=ENGINES,
@@ -100,11 +107,16 @@ class RunConfig:
     translators: int = option(
         1,
         minimum=1,
+        maximum=1024,
         metavar="N",
         help="--engine ray: translator actors, each loading the model once",
     )
     translator_cpus: float = option(
-        1.0, metavar="N", help="--engine ray: CPUs reserved by each translator actor"
+        1.0,
+        minimum=0,
+        maximum=1024,
+        metavar="N",
+        help="--engine ray: CPUs reserved by each translator actor",
     )
     lines: bool = option(
         False,
@@ -160,23 +172,41 @@ def _check(
         raise UserError(f"setting {label!r} {problem}", path=path, line=line)
 
 
+def _first_alias(text: str) -> Any:
+    """The first alias event of a YAML text (a run config has no use for one, and a chain of
+    them expands exponentially), or ``None``; read as a stream of events, without recursion."""
+    import yaml
+
+    return next((e for e in yaml.parse(text) if isinstance(e, yaml.AliasEvent)), None)
+
+
 def load_config(path: str | Path) -> dict[str, Any]:
     """Read a YAML run config into a dict of known keys (paths made absolute)."""
     import yaml
 
     cfg = Path(path)
+    text = read_text(cfg, not_utf8="the config is not UTF-8 text", limit=MAX_CONFIG_BYTES)
     try:
-        text = cfg.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read the config ({exc})", path=cfg) from exc
-    try:
+        alias = _first_alias(text)
+        if alias is not None:
+            raise UserError(
+                "YAML aliases (*name) are not accepted in a run config",
+                path=cfg,
+                line=alias.start_mark.line + 1,
+                hint="write the value out where it is used",
+            )
         node = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = None if mark is None else mark.line + 1
         problem = getattr(exc, "problem", exc)
-        raise UserError(f"not valid YAML ({problem})", path=cfg, line=line) from exc
+        raise UserError(f"not valid YAML ({problem})", path=cfg, line=line) from None
+    except RecursionError:
+        raise UserError("the config is nested too deeply to be a run config", path=cfg) from None
+    except ValueError as exc:  # a number of more digits than Python converts
+        what = str(exc).split(";")[0]  # Python's hint about its own limits is no use here
+        raise UserError(f"not a value unmt can read ({what})", path=cfg) from None
     if data is None:
         return {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
@@ -207,8 +237,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
             )
         if spec.kind == "paths" and isinstance(value, str):
             value = [value]
-        if value is None and spec.kind != "paths":
-            out[key] = None
+        if value is None:  # `inputs:` left empty: the setting is not given
+            out[key] = [] if spec.kind == "paths" else None
             continue
         _check(spec, value, str(raw_key), cfg, line)
         if spec.kind == "paths":

@@ -56,10 +56,11 @@ def corpus_report(
 
     Built from what each document's score stage kept (``terms.jsonl``, ``stats.json``): no term
     is matched and no segment scored again, and corpus BLEU/chrF/TER are exact (summed
-    sufficient statistics; only when every finished document had a reference). The report holds
-    the summary, the per-document table (linking to each document's report) and the term
-    table; segments are in the per-document reports. Failed documents and flags are listed in
-    its details. It is redone when its key changes or any of its files changed since.
+    sufficient statistics of the documents with a reference; the summary says how many of the
+    documents that is when not all). The report holds the summary, the per-document table
+    (linking to each document's report) and the term table; segments are in the per-document
+    reports. Failed documents and flags are listed in its details. It is redone when its key
+    changes or any of its files changed since.
     ``flags`` (the done documents' flags; one missing from it has none) saves reading each
     document's entry again. The per-document rows go to a temporary file as they are combined
     and each format is written as a stream, so memory does not grow with the corpus.

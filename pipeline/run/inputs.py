@@ -11,7 +11,8 @@
   segment) or empty (the run's ``--lines`` setting). Relative paths are relative to the
   manifest's folder.
 - A document id is the file name without its extension and a trailing ``.zh`` tag
-  (``E-CN.15-2021-5.zh.txt`` -> ``E-CN.15-2021-5``), made folder-safe and unique.
+  (``E-CN.15-2021-5.zh.txt`` -> ``E-CN.15-2021-5``), made folder-safe and unique (a repeated
+  id gets ``-2``, ``-3``..., and a warning says so).
 
 A file that does not exist is not an error here: the document fails in the run (recorded in the
 manifest) and the others go on. A glob matching nothing is an error.
@@ -20,12 +21,15 @@ manifest) and the others go on. A glob matching nothing is an error.
 from __future__ import annotations
 
 import glob
-import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from unmt.docid import clean_doc_id, doc_id_from_path
 from unmt.errors import UserError
+from unmt.fileio import JSONL_SUFFIXES, MAX_CONFIG_BYTES, loads_json, read_text
+
+log = logging.getLogger(__name__)
 
 DOC_SUFFIXES = (".txt", ".docx", ".pdf")
 FORMATS = ("lines", "document")
@@ -77,41 +81,55 @@ def expand_inputs(patterns: list[str]) -> list[Path]:
     return out
 
 
-def _unique(ids: list[str]) -> list[str]:
+def _unique(ids: list[str], sources: list[Path]) -> list[str]:
+    """``ids`` made unique: a repeated id gets ``-2``, ``-3``..., with a warning that names the
+    files, the ids they got and the fix."""
     seen: set[str] = set()
     out = []
-    for doc_id in ids:
+    clashes: dict[str, list[int]] = {}
+    for i, doc_id in enumerate(ids):
         candidate, n = doc_id, 1
         while candidate in seen:
             n += 1
             candidate = f"{doc_id}-{n}"
+        if n > 1:
+            clashes.setdefault(doc_id, [ids.index(doc_id)]).append(i)
         seen.add(candidate)
         out.append(candidate)
+    for doc_id, where in clashes.items():
+        log.warning(
+            "%d documents have the id %r: %s; give each its id in a --pairs manifest's third "
+            "column, or rename the files",
+            len(where),
+            doc_id,
+            ", ".join(f"{sources[i]} -> {out[i]}" for i in where),
+        )
     return out
 
 
 def read_pairs(path: str | Path) -> list[DocInput]:
     """Read a TSV or JSONL pairs manifest."""
     manifest = Path(path)
-    try:
-        text = manifest.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise UserError("no such pairs manifest", path=manifest) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read the pairs manifest ({exc})", path=manifest) from exc
+    text = read_text(manifest, hint="save the manifest as UTF-8", limit=MAX_CONFIG_BYTES)
     base = manifest.parent
+    jsonl = manifest.suffix.lower() in JSONL_SUFFIXES  # every line an object, not only "{..."
     rows: list[tuple[str, str, str, str]] = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        if line.lstrip().startswith("{"):
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UserError(f"not valid JSON ({exc.msg})", path=manifest, line=n) from exc
-            if not isinstance(obj, dict) or not isinstance(obj.get("zh"), str):
+        if jsonl or line.lstrip().startswith("{"):
+            obj = loads_json(line, path=manifest, line=n)
+            texts = ("zh", "en", "id")
+            if (
+                not isinstance(obj, dict)
+                or not isinstance(obj.get("zh"), str)
+                or not all(isinstance(obj.get(k), str | None) for k in texts)
+            ):
                 raise UserError(
-                    'a JSONL pair needs a "zh" path', path=manifest, line=n, hint='{"zh": ...}'
+                    'a JSONL pair needs a "zh" path (and "en", "id" as text, if given)',
+                    path=manifest,
+                    line=n,
+                    hint='{"zh": "a.zh.txt", "en": "a.en.txt", "id": "a"}',
                 )
             row = (obj["zh"], str(obj.get("en") or ""), str(obj.get("id") or ""))
             rows.append((*row, _format(obj.get("format"), manifest, n)))
@@ -132,7 +150,10 @@ def read_pairs(path: str | Path) -> list[DocInput]:
         rows.append((cols[0].strip(), cols[1].strip(), cols[2].strip(), fmt))
     if not rows:
         raise UserError("the pairs manifest lists no documents", path=manifest)
-    ids = _unique([clean_doc_id(i) if i else doc_id_from_path(zh) for zh, _, i, _ in rows])
+    ids = _unique(
+        [clean_doc_id(i) if i else doc_id_from_path(zh) for zh, _, i, _ in rows],
+        [base / zh for zh, _, _, _ in rows],
+    )
     return [
         DocInput(doc_id, base / zh, (base / en) if en else None, None if not f else f == "lines")
         for doc_id, (zh, en, _, f) in zip(ids, rows, strict=True)
@@ -166,5 +187,5 @@ def collect_documents(
     docs = [DocInput("", f, refs[i]) for i, f in enumerate(files)]
     if pairs:
         docs += read_pairs(pairs)
-    ids = _unique([d.doc_id or doc_id_from_path(d.source) for d in docs])
+    ids = _unique([d.doc_id or doc_id_from_path(d.source) for d in docs], [d.source for d in docs])
     return [DocInput(i, d.source, d.reference, d.lines) for i, d in zip(ids, docs, strict=True)]

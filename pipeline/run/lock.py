@@ -7,8 +7,10 @@ second run prints when it is refused.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -22,7 +24,24 @@ class RunLock:
 
     def __init__(self, run_dir: Path) -> None:
         self.path = run_dir / LOCK_FILE
-        self._fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+        try:  # never through a symbolic link: the lock file is written
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            raise UserError(
+                f"{LOCK_FILE} is a symbolic link; the run lock is never written through one",
+                path=run_dir,
+                hint=f"remove {self.path} (it is not unmt's) and run again",
+            ) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise UserError(
+                f"{LOCK_FILE} is not a regular file",
+                path=run_dir,
+                hint=f"remove {self.path} (it is not unmt's) and run again",
+            )
+        self._fh = os.fdopen(fd, "r+", encoding="utf-8")
         try:
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -46,7 +46,7 @@ from typing import Any
 
 from unmt import __version__
 from unmt.errors import UserError
-from unmt.fileio import atomic_output
+from unmt.fileio import atomic_output, claim_folder
 from unmt.pipeline.run.lock import LOCK_FILE, RunLock
 from unmt.pipeline.run.state import (
     STATE_FILE,
@@ -92,17 +92,30 @@ def stage_key(stage: str, settings: Mapping[str, Any], inputs: Mapping[str, str]
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+#: the folder of a run directory where every temporary file of a run is made (and cleared
+#: by the next run): unmt never deletes a file of the run directory by a name pattern
+STAGING_DIR = ".staging"
+
+
 def check_run_path(path: Path, *, create: bool = True) -> None:
-    """Raise :class:`UserError` when the run directory's path is a file."""
-    if path.exists() and not path.is_dir():
+    """Raise :class:`UserError` when the run directory's path cannot be a run directory.
+
+    With ``create`` (``unmt run``): it is missing, an empty folder, or a run directory (it
+    holds a state store or a manifest); any other folder is the user's and left alone.
+    Without (``unmt export``): it must not be a file.
+    """
+    if create:
+        claim_folder(
+            path,
+            kind="run directory",
+            marks=(STATE_FILE, MANIFEST, LOCK_FILE, CACHE_NAME),
+            hint="give `unmt run -o` a new or empty folder, or an earlier run directory",
+        )
+    elif path.exists() and not path.is_dir():
         raise UserError(
             "the run directory is a file",
             path=path,
-            hint=(
-                "give a new or existing directory to `unmt run -o`"
-                if create
-                else "give the directory that `unmt run -o` wrote"
-            ),
+            hint="give the directory that `unmt run -o` wrote",
         )
 
 
@@ -136,8 +149,9 @@ class RunDir:
     Args:
         path: the run directory; created when missing. A path that is a file is a ``UserError``.
         create: create the directory (``False`` for read-only use such as ``unmt export``).
-        persist: write every change to the state store; ``False`` in worker processes, whose
-            document entries the parent process records.
+        persist: write every change to the state store, holding the run lock from the start
+            (:meth:`acquire`); ``False`` in worker processes, whose document entries the parent
+            process records.
         only: the document a worker process works on (read ahead of its first use).
 
     Documents are read from the store when first used and kept in a small cache: a run's
@@ -172,7 +186,13 @@ class RunDir:
         self._all_loaded = False  # _docs is every document (a manifest read in place)
         #: whether anything was recorded since opening (else manifest.json is still current)
         self.dirty = False
-        self._open(create, only)
+        if self.persist:  # before the store is opened: a second run changes nothing
+            self.acquire()
+        try:
+            self._open(create, only)
+        except BaseException:
+            self.release()
+            raise
 
     # -- opening and migrating --------------------------------------------------------------
     @property
@@ -270,19 +290,29 @@ class RunDir:
         self.dirty = True
         return self.store
 
-    def remove_stale_parts(self) -> int:
-        """Delete temporary ``.*.part`` files a killed run left behind; return how many.
+    @property
+    def staging(self) -> Path:
+        """Where this run makes its temporary files and folders (:data:`STAGING_DIR`)."""
+        return self.path / STAGING_DIR
 
-        Call it only while holding the run lock: another run's temporary files are not stale.
+    def remove_stale_parts(self) -> int:
+        """Empty the staging folder of what a killed run left in it; return how many entries.
+
+        Only that folder, by its name: nothing else of the run directory is deleted. Call it
+        only while holding the run lock: another run's temporary files are not stale.
         """
+        folder = self.staging
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            folder.unlink()  # not unmt's folder: a link or file put in its place
+        if not folder.is_dir():
+            return 0
         n = 0
-        for part in sorted(self.path.rglob(".*.part"), reverse=True):
-            if part.is_file():
-                part.unlink(missing_ok=True)
-                n += 1
-            elif part.is_dir():  # a stage's staging folder
-                shutil.rmtree(part, ignore_errors=True)
-                n += 1
+        for entry in os.scandir(folder):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+            n += 1
         if n:
             log.info("removed %d temporary file(s) left by an interrupted run", n)
         return n
@@ -530,8 +560,8 @@ class RunDir:
         If the stage fails (a full disk half-way through its reports), none of its new outputs
         appear and its record stays dropped, so the next run redoes it.
         """
-        folder = next(iter(paths.values())).parent
-        staging = Path(tempfile.mkdtemp(prefix=f".{stage}.", suffix=".part", dir=folder))
+        self.staging.mkdir(exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f"{stage}.", dir=self.staging))
         try:
             staged = {name: staging / p.name for name, p in paths.items()}
             info = run(staged) or {}

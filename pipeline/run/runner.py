@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from unmt.errors import UserError
-from unmt.fileio import WriteError, hash_checked_outputs
+from unmt.fileio import WriteError, hash_checked_outputs, real_path, shown_path, staging_folder
 from unmt.pipeline.run import stages as st
 from unmt.pipeline.run.codekey import STAGE_CODE, stage_code_key
 from unmt.pipeline.run.config import EXECUTION_SETTINGS, RunConfig
@@ -328,6 +328,12 @@ class LocalEngine:
                 self._pool.shutdown(cancel_futures=True)
 
 
+def _unnamed(doc: DocInput) -> bool:
+    """Whether a file name of ``doc`` is not UTF-8 (Python holds its bad bytes as surrogates,
+    which the state store and every JSON output refuse)."""
+    return any(p is not None and shown_path(p) != str(p) for p in (doc.source, doc.reference))
+
+
 def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
     """Record inputs, settings and versions; start each document's entry afresh or keep it."""
 
@@ -335,10 +341,15 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
         for doc in docs:  # one document at a time: a corpus is never held in memory whole
             old = run.recorded(doc.doc_id) or DocEntry()
             entry = DocEntry(
-                source=str(doc.source),
-                reference=None if doc.reference is None else str(doc.reference),
+                source=shown_path(doc.source),
+                reference=None if doc.reference is None else shown_path(doc.reference),
                 stages=old.stages,  # the stages stay as recorded (none for a new document)
             )
+            if _unnamed(doc):
+                entry.error = "the file name is not UTF-8 (the state stores names as text)"
+                entry.status = "failed"
+                yield doc.doc_id, entry
+                continue
             if old.status == "done":
                 # a finished document stays "done" (and keeps its flags) while its stages are
                 # checked again; any stage that fails marks it failed
@@ -369,9 +380,18 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
     settings.update(config.translation_settings(), cache=config.translate.cache)
     run.update(settings=settings, versions=library_versions())
     for doc in docs:
+        if _unnamed(doc):
+            error = (
+                f"{shown_path(doc.source)}: a file name that is not UTF-8; rename the file "
+                "(e.g. `convmv -f gbk -t utf8`) and run again"
+            )
+            run.set_document(doc.doc_id, status="failed", error=error)
+            continue
         for label, path in (("source", doc.source), ("reference", doc.reference)):
             if path is not None and not path.is_file():
-                what = "no such file" if not path.exists() else "not a file"
+                what = "not a file" if path.exists() else "no such file"
+                if path.is_symlink() and not path.exists():
+                    what = "a symbolic link to nothing, or in a loop"
                 error = f"{path}: {what} ({label}); check the path"
                 run.set_document(doc.doc_id, status="failed", error=error)
 
@@ -379,8 +399,9 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
 def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
     """Run every stage of every document of ``config``; return what finished and failed."""
     start = time.perf_counter()
-    check_run_path(Path(config.output or ""))
     docs = collect_documents(config.inputs, config.references, config.pairs)
+    _inputs_outside(Path(config.output or ""), config, docs)
+    check_run_path(Path(config.output or ""))
     _preflight(config)  # before the run directory is touched
     run = RunDir(config.output or "")
     try:
@@ -388,23 +409,47 @@ def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
         run.remove_stale_parts()
         for stage in STAGE_CODE:  # read the code the stages key on now, as it is imported
             stage_code_key(stage)
-        with hash_checked_outputs():  # every stage output is hash-checked before reuse
+        # every stage output is hash-checked before reuse; temporary files go to .staging
+        with hash_checked_outputs(), staging_folder(run.staging):
             summary = _run(run, config, docs, progress=progress)
-        run.write_manifest()
+            run.write_manifest()
     finally:
         run.close()
     summary.seconds = time.perf_counter() - start
     return summary
 
 
+def _inputs_outside(run_dir: Path, config: RunConfig, docs: list[DocInput]) -> None:
+    """Refuse a run whose inputs lie inside its run directory (``unmt run docs -o docs``):
+    a run directory is unmt's, and what is in it may be replaced."""
+    root = real_path(run_dir)
+    given: list[str | Path | None] = [config.pairs, *config.glossaries]
+    for doc in docs:
+        given += [doc.source, doc.reference]
+    for path in given:
+        if path is None or str(path) in ("-", "un"):
+            continue
+        resolved = real_path(path)
+        if resolved == root or root in resolved.parents:
+            raise UserError(
+                "an input is inside the run directory, which unmt owns and may overwrite",
+                path=path,
+                hint=f"keep the inputs outside {run_dir}, or give `-o` another folder",
+            )
+
+
 def _preflight(config: RunConfig) -> None:
     """Check what every document needs before the first one: the glossaries load (a missing,
     malformed or hostile glossary is exit 2 now, not after every document was translated) and
-    the model resolves (a hub id that is neither cached nor reachable)."""
+    the model resolves (a hub id that is neither cached nor reachable); a translation cache
+    path that is no cache (a pipe, a device, another program's file) is refused."""
+    from unmt.models.cache import check_cache_path
     from unmt.models.resolve import resolve_model
 
     st.run_term_matcher(config)
-    resolve_model(config.translate.model)
+    resolve_model(config.translate.model, quiet=config.quiet)
+    if config.translate.cache and not config.translate.no_cache:
+        check_cache_path(Path(config.translate.cache))
 
 
 def _run(run: RunDir, config: RunConfig, docs: list[DocInput], *, progress: bool) -> RunSummary:

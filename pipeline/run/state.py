@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
+from unmt.fileio import loads_json, read_text
 
 STATE_FILE = "state.sqlite"
 STATE_FORMAT = 1
@@ -43,6 +44,8 @@ CREATE TABLE IF NOT EXISTS files (
 """
 _INDEX = "CREATE INDEX IF NOT EXISTS documents_pos ON documents (pos, doc)"
 _MAPS = ("settings", "inputs", "outputs", "info")
+#: the run-level fields that are JSON objects
+META_OBJECTS = ("settings", "versions", "translator", "corpus", "summary")
 _FIX = "remove it to start the run's bookkeeping afresh (translations stay in the cache)"
 
 
@@ -156,6 +159,9 @@ class DocEntry:
         stages_json = data.get("stages") or {}
         if not isinstance(stages_json, dict):
             raise ValueError(f"{where}: 'stages' must be an object")
+        for name in ("source", "reference", "sha256", "reference_sha256", "status", "error"):
+            if not isinstance(data.get(name), str | None):
+                raise ValueError(f"{where}: {name!r} must be text")
         return cls(
             source=str(data.get("source") or ""),
             reference=data.get("reference"),
@@ -291,8 +297,19 @@ class StateStore:
 
     # -- reading ----------------------------------------------------------------------------
     def meta(self) -> dict[str, Any]:
-        """Every run-level field."""
-        return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+        """Every run-level field (a value that is not JSON, or an object field that is not an
+        object, is a broken store: a :class:`UserError`)."""
+        out: dict[str, Any] = {}
+        for key, text in self._db.execute("SELECT key, value FROM meta"):
+            want = "a JSON object" if key in META_OBJECTS else "JSON"
+            try:
+                value = loads_json(text)
+            except (UserError, TypeError):  # not JSON, or not text at all
+                raise self._broken(ValueError(f"run field {key!r} is not {want}")) from None
+            if key in META_OBJECTS and not isinstance(value, dict):
+                raise self._broken(ValueError(f"run field {key!r} is not {want}"))
+            out[key] = value
+        return out
 
     def _broken(self, exc: Exception) -> UserError:
         what = f"a state store entry is broken ({exc})"
@@ -459,14 +476,8 @@ class StateStore:
 
 def read_manifest(path: Path) -> tuple[dict[str, Any], dict[str, DocEntry]]:
     """The run-level fields and documents of a ``manifest.json`` (a run of an earlier unmt)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(
-            f"manifest is not valid JSON ({exc})",
-            path=path,
-            hint="remove it, or run again with --force into a new directory",
-        ) from exc
+    hint = "remove it, or run again with --force into a new directory"
+    data = loads_json(read_text(path, hint=hint), path=path, hint=hint)
     if not isinstance(data, dict) or not isinstance(data.get("documents"), dict):
         raise UserError("not a unmt run manifest (no 'documents' object)", path=path)
     try:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
+from unmt.fileio import read_bytes
 from unmt.pipeline.segment.clean import document_symbol, looks_hard_wrapped
 from unmt.textcodec import decode_bytes
 
@@ -152,9 +153,8 @@ def _read_docx(path: Path) -> str:
 
 def _read_stdin() -> RawText:
     """Plain text on standard input (``-``); a .docx or PDF must be given as a file."""
-    import sys
 
-    data = sys.stdin.buffer.read()
+    data = read_bytes("-")
     if data.startswith((b"%PDF-", b"PK\x03\x04")):
         raise UserError(
             "a PDF or .docx on standard input", path="-", hint="give it as a file name instead"
@@ -183,7 +183,7 @@ def read_input(path: str | Path) -> RawText:
             "this is a directory, not a file", path=path, hint="give a .txt or .docx file"
         )
     try:
-        data = p.read_bytes()
+        data = read_bytes(p)
     except OSError as exc:
         raise UserError(f"cannot read the file ({exc.strerror})", path=path) from None
     if not data:

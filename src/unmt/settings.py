@@ -8,6 +8,7 @@ flags, the YAML validation and the help texts are all derived. Adding a setting 
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -22,14 +23,26 @@ def option(
     *,
     help: str,
     choices: tuple[str, ...] | None = None,
-    minimum: int | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
     kind: str = "value",
     metavar: str | None = None,
 ) -> Any:
-    """A dataclass field declaring one setting (a list default is copied per instance)."""
+    """A dataclass field declaring one setting (a list default is copied per instance).
+
+    A number setting declares its bounds here (``minimum``, ``maximum``, both inclusive): the
+    command line and the config file check the same ones.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown setting kind {kind!r}")
-    meta = {"help": help, "choices": choices, "minimum": minimum, "kind": kind, "metavar": metavar}
+    meta = {
+        "help": help,
+        "choices": choices,
+        "minimum": minimum,
+        "maximum": maximum,
+        "kind": kind,
+        "metavar": metavar,
+    }
     if isinstance(default, list):
         return dataclasses.field(default_factory=lambda: list(default), metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
@@ -46,6 +59,7 @@ class Spec:
         help: what it does.
         choices: the allowed values, when limited.
         minimum: the smallest allowed number.
+        maximum: the largest allowed number.
         kind: ``value``, ``path``, ``paths`` or ``flag``.
         optional: whether ``None`` is allowed.
         metavar: the value's name in help texts.
@@ -56,7 +70,8 @@ class Spec:
     default: Any
     help: str
     choices: tuple[str, ...] | None = None
-    minimum: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
     kind: str = "value"
     optional: bool = False
     metavar: str | None = None
@@ -79,9 +94,22 @@ class Spec:
             return "must be a list of paths"
         if self.choices is not None and value not in self.choices:
             return f"must be one of {', '.join(self.choices)}, not {value!r}"
-        if self.minimum is not None and value < self.minimum:
-            return f"must be at least {self.minimum}, not {value}"
+        if want in (int, float):
+            return number_problem(value, self.minimum, self.maximum)
         return None
+
+
+def number_problem(value: float, minimum: float | None, maximum: float | None) -> str | None:
+    """Why a number is not allowed between ``minimum`` and ``maximum`` (inclusive; ``None``:
+    unbounded), or ``None``. Not-a-number and infinity are never allowed."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, not {value}"
+    if minimum is not None and value < minimum:
+        return f"must be at least {minimum:g}, not {value:g}"
+    if maximum is not None and value > maximum:
+        shown = f"{value:g}" if abs(value) < 1e15 else "a larger number"
+        return f"must be at most {maximum:g}, not {shown}"
+    return None
 
 
 def _base_type(hint: Any) -> tuple[type, bool]:
@@ -120,6 +148,7 @@ def specs(cls: type) -> dict[str, Spec]:
             help=meta["help"],
             choices=meta["choices"],
             minimum=meta["minimum"],
+            maximum=meta["maximum"],
             kind=meta["kind"],
             optional=optional or default is None,
             metavar=meta["metavar"],
