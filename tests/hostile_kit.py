@@ -146,3 +146,42 @@ def problems_of(case: Case, root: Path, outcome: Outcome, before: dict) -> list[
 
 def is_root() -> bool:
     return os.geteuid() == 0
+
+
+def run_table(
+    label: str,
+    cases: list[Case],
+    tmp_path: Path,
+    common: Callable[[Path], None],
+    monkeypatch: object,
+) -> dict[str, int]:
+    """Run every case in a folder of its own (``common`` files, then its setup), print the
+    totals, and return them; fails with every problem found. ``UNMT_HOSTILE_TRACE=1`` prints
+    each case's name before it runs."""
+    totals = {"cases": 0, "exit 0": 0, "exit 1": 0, "exit 2": 0, "other": 0, "problems": 0}
+    problems: list[str] = []
+    for i, case in enumerate(cases):
+        root = tmp_path / f"c{i}"
+        root.mkdir()
+        common(root)
+        if case.setup is not None:
+            case.setup(root)
+        monkeypatch.chdir(root)  # type: ignore[attr-defined]
+        before = snapshot(root)
+        if os.environ.get("UNMT_HOSTILE_TRACE"):
+            print(case.name, flush=True)
+        if case.keep:  # a FIFO at the output: read what is written to it
+            with fifo_reader(root / case.keep[0]) as chunks:
+                outcome = run_main(case.argv)
+            if outcome.code == 0 and not chunks:
+                problems.append(f"{case.name}: nothing reached the FIFO's reader")
+        else:
+            outcome = run_main(case.argv)
+        found = problems_of(case, root, outcome, before)
+        problems += found
+        totals["cases"] += 1
+        totals["problems"] += bool(found)
+        totals[f"exit {outcome.code}" if outcome.code in (0, 1, 2) else "other"] += 1
+    print(f"\nhostile {label}:", ", ".join(f"{k} {v}" for k, v in totals.items()))
+    assert problems == [], "\n".join(problems)
+    return totals

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile_kit import Case, problems_of, run_main, snapshot
+from hostile_kit import Case, run_main, run_table
 
 ZH = "会员国重申打击恐怖主义的承诺。\n秘书长提交了报告。\n"
 EN = "Member States reaffirmed their commitment.\nThe Secretary-General submitted a report.\n"
@@ -310,27 +310,7 @@ def test_hostile_files_through_every_reader(
         *_stdin_cases(),
     ]
     assert len(cases) >= 140
-    totals = {"cases": 0, "exit 0": 0, "exit 1": 0, "exit 2": 0, "problems": 0}
-    problems: list[str] = []
-    for i, case in enumerate(cases):
-        root = tmp_path / f"c{i}"
-        root.mkdir()
-        _common(root)
-        if case.setup is not None:
-            case.setup(root)
-        monkeypatch.chdir(root)
-        before = snapshot(root)
-        if os.environ.get("UNMT_HOSTILE_TRACE"):
-            print(case.name, flush=True)
-        outcome = run_main(case.argv)
-        found = problems_of(case, root, outcome, before)
-        problems += found
-        totals["cases"] += 1
-        totals["problems"] += bool(found)
-        if outcome.code in (0, 1, 2):
-            totals[f"exit {outcome.code}"] += 1
-    print("\nhostile files:", ", ".join(f"{k} {v}" for k, v in totals.items()))
-    assert problems == [], "\n".join(problems)
+    run_table("files", cases, tmp_path, _common, monkeypatch)
 
 
 def test_a_config_alias_is_refused_naming_its_line(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
-from hostile_kit import Case, Outcome, fifo_reader, is_root, problems_of, run_main, snapshot
+from hostile_kit import Case, Outcome, is_root, run_main, run_table
 
 ZH_LINES = "会员国重申打击恐怖主义的承诺。\n秘书长提交了报告。\n"
 EN_LINES = "Member States reaffirmed their commitment.\nThe Secretary-General submitted a report.\n"
@@ -220,31 +220,7 @@ def _cache_cases(tiny: str) -> list[Case]:
 
 
 def _run_cases(cases: list[Case], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    totals = {"cases": 0, "exit 0": 0, "exit 2": 0, "other": 0, "problems": 0}
-    problems: list[str] = []
-    for i, case in enumerate(cases):
-        root = tmp_path / f"c{i}"
-        root.mkdir()
-        _common(root)
-        if case.setup is not None:
-            case.setup(root)
-        monkeypatch.chdir(root)
-        before = snapshot(root)
-        if case.keep:  # a FIFO at the output: read what is written to it
-            with fifo_reader(root / case.keep[0]) as chunks:
-                outcome = run_main(case.argv)
-            if outcome.code == 0 and not chunks:
-                problems.append(f"{case.name}: nothing reached the FIFO's reader")
-        else:
-            outcome = run_main(case.argv)
-        found = problems_of(case, root, outcome, before)
-        problems += found
-        totals["cases"] += 1
-        totals["problems"] += bool(found)
-        key = f"exit {outcome.code}" if outcome.code in (0, 2) else "other"
-        totals[key] += 1
-    print("\nhostile outputs:", ", ".join(f"{k} {v}" for k, v in totals.items()))
-    assert problems == [], "\n".join(problems)
+    run_table("outputs", cases, tmp_path, _common, monkeypatch)
 
 
 def test_every_state_of_a_file_output(
