@@ -320,3 +320,32 @@ def test_export_on_a_full_disk_is_one_line_and_leaves_no_export(
     _one_line_error(done.stderr)
     assert "cannot write the output" in done.stderr
     assert not (tmp_path / "x").exists() and not list(tmp_path.glob(".x.*"))
+
+
+def test_a_sigterm_while_the_interpreter_exits_is_143_and_one_line(work: Path) -> None:
+    """The console command's work is done and the interpreter is shutting down (threads of
+    pyarrow or tqdm ending, here an exit handler that sleeps): a SIGTERM then ends the process
+    with 143 and the interrupted line, not killed by the signal (-15)."""
+    import signal
+    import time
+
+    script = (
+        "import atexit, sys, time\n"
+        "atexit.register(time.sleep, 30)\n"
+        "from unmt.pipeline.cli.main import main\n"
+        "sys.argv = ['unmt', 'segment', 'un-report.zh.txt', '-o', 'out.jsonl']\n"
+        "code = main()\n"
+        "print('returned', code, flush=True)\n"
+        "sys.exit(code)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "returned 0"
+    time.sleep(0.5)  # in the exit handler now
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 143, err
+    assert err.strip() == "unmt: interrupted (SIGTERM); run the same command again to resume"
+    assert (work / "out.jsonl").stat().st_size > 0  # the output was complete before

@@ -9,16 +9,19 @@ The totals are printed (``pytest -s``).
 
 from __future__ import annotations
 
-import hashlib
+import binascii
 import io
 import os
+import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
+from hostile_kit import snapshot
 
 from unmt.pipeline.cli.main import main
 
@@ -32,6 +35,41 @@ def _zip_bomb(path: Path) -> None:
         with zf.open("word/document.xml", "w", force_zip64=True) as fh:
             for _ in range(300):
                 fh.write(b"\0" * 2**20)
+
+
+def _zeros_deflated(size: int) -> bytes:
+    """``size`` zero bytes, deflated (about 1 KB per MiB), made a chunk at a time."""
+    z = zlib.compressobj(9)
+    chunk = bytes(2**20)
+    return b"".join(z.compress(chunk) for _ in range(size // 2**20)) + z.flush()
+
+
+def _pdf_bombs() -> dict[str, Callable[[Path], None]]:
+    """PDFs whose streams inflate past the 512 MiB bound in ways the first check missed."""
+    from test_pdfbomb import TEXT, _pdf, _stream
+
+    zeros = _zeros_deflated(600 * 2**20)
+    hexed = binascii.hexlify(zeros) + b">"
+    loop = b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>"
+    return {
+        "bomb-cr-eol.pdf": _pdf(_stream(zeros, b"/Filter /FlateDecode ", eol=b"\r")),
+        "bomb-hex-flate.pdf": _pdf(_stream(hexed, b"/Filter [/ASCIIHexDecode /FlateDecode] ")),
+        "page-tree-loop.pdf": _pdf(_stream(TEXT), loop, kids=b"2 0 R"),
+    }
+
+
+def _more_documents() -> dict[str, Callable[[Path], None]]:
+    """The hostile .docx files, PDFs and Japanese texts of the document tests, as files."""
+    from test_hostile_documents import DOCX_CASES, JAPANESE
+
+    made: dict[str, bytes] = {
+        f"{name.replace(' ', '-').replace('.', '')}.docx": data
+        for name, (data, _) in DOCX_CASES.items()
+    }
+    made.update(_pdf_bombs())
+    made["japanese-euc.txt"] = JAPANESE.encode("euc_jp")
+    made["japanese-sjis.txt"] = JAPANESE.encode("shift_jis")
+    return {name: (lambda p, d=data: p.write_bytes(d)) for name, data in made.items()}
 
 
 #: name -> writes the hostile document
@@ -50,6 +88,9 @@ DOCUMENTS: dict[str, Callable[[Path], None]] = {
     "bomb.docx": _zip_bomb,
     "broken.docx": lambda p: p.write_bytes(b"PK\x03\x04 this is no zip"),
     "broken.pdf": lambda p: p.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog"),
+    "dev-zero.txt": lambda p: os.symlink("/dev/zero", p),
+    "link-loop.txt": lambda p: os.symlink(p.name, p),
+    **_more_documents(),
 }
 BIG = {"big-line.txt", "many-lines.txt"}
 
@@ -111,12 +152,8 @@ def _glossary_commands(g: str, tiny: str) -> dict[str, list[str]]:
     }
 
 
-def _snapshot(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and "run/" not in p.relative_to(root).as_posix()
-    }
+def _snapshot(root: Path) -> dict[str, tuple[str, str]]:
+    return snapshot(root, skip=("run",))  # the run directory is the run's own output
 
 
 def _cases() -> list[tuple[str, str, str]]:
@@ -147,14 +184,18 @@ def test_hostile_inputs_through_every_command(
         before = _snapshot(tmp_path)
         err, out = io.StringIO(), io.StringIO()
         try:
+            t0 = time.perf_counter()
             with redirect_stderr(err), redirect_stdout(out):
                 code = main(argv)
+            if os.environ.get("UNMT_HOSTILE_TRACE"):
+                print(f"{time.perf_counter() - t0:6.2f} s {name} {cmd}", flush=True)
         except BaseException as exc:  # any escape is a crash of the command
             code, crash = -1, f"{type(exc).__name__}: {exc}"
         else:
             crash = "Traceback" if "Traceback" in err.getvalue() else ""
         totals["cases"] += 1
-        changed = [k for k, v in before.items() if _snapshot(tmp_path).get(k) != v]
+        after = _snapshot(tmp_path)
+        changed = [k for k, v in before.items() if after.get(k) != v]
         if changed:
             totals["files changed"] += 1
             problems.append(f"{name} {cmd}: changed {changed}")

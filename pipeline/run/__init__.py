@@ -4,6 +4,6 @@ Modules: ``config`` (``RunConfig``: the one declaration of every run setting), `
 (documents and references), ``state`` (the SQLite state store), ``lock`` (the run lock),
 ``rundir`` (the run directory and stage skipping), ``codekey``, ``stages`` (the
 per-document stage functions), ``corpus`` (the corpus report), ``runner`` (``run_documents``,
-the local engine), ``ray_engine`` (``--engine ray``).
+the local engine), ``ray_engine`` (``--engine ray``), ``ray_local`` (its own local Ray instance).
 May import every layer below it.
 """

@@ -16,10 +16,13 @@ the translation cache, which all translator actors share (SQLite: concurrent wri
 each other; a segment two actors translate at once is stored once). Outputs are the same files,
 byte for byte, as with ``--engine local`` (tested with one translator actor).
 
-Without ``--address`` a local Ray instance is started with this machine's CPUs, on 127.0.0.1,
-without the dashboard, and stopped at the end. With ``--address`` the driver joins an existing
-cluster (``ray start --head`` on one node, ``ray start --address HEAD:6379`` on the others); an
-address that does not answer is an error at once, not a hang.
+Without ``--address`` a local Ray instance of this run's own is started with this machine's CPUs,
+listening on 127.0.0.1 only, without the dashboard, and stopped at the end (``ray_local``). With
+``--address`` the driver joins an existing cluster (``ray start --head`` on one node, ``ray start
+--address HEAD:6379`` on the others); an address that does not answer is an error at once, not a
+hang. Either way the translators asked for must fit the cluster (an actor that no node can hold
+would wait for ever), and SIGINT and SIGTERM stay unmt's (``ray.init`` installs its own SIGTERM
+handler, and Ray's C++ core a stack-dumping one).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from unmt.pipeline.run import runner as rn
 from unmt.pipeline.run import stages as st
 from unmt.pipeline.run.config import RunConfig
 from unmt.pipeline.run.inputs import DocInput
+from unmt.pipeline.run.ray_local import LocalRay, kept_signals
 from unmt.pipeline.run.rundir import CACHE_NAME, RunDir
 from unmt.pipeline.run.state import DocEntry
 
@@ -101,18 +105,55 @@ class RayEngine:
     def __init__(self, run: RunDir, config: RunConfig) -> None:
         self.run, self.config = run, config
         self.ray = _import_ray()
+        self._actors: list[Any] = []
+        self._local: LocalRay | None = None
+        check_share(config.translator_cpus)  # before a cluster is started or joined
+        try:
+            with kept_signals():  # ray.init would take SIGTERM (exit 15, a C++ stack dump)
+                self._start()
+            nodes = _node_cpus(self.ray)
+            check_fit(nodes, config.translators, config.translator_cpus, self._where(nodes),
+                      local=self._local is not None)  # fmt: skip
+        except BaseException:
+            self.close()
+            raise
+        self._task = self.ray.remote(num_cpus=1)(rn._worker)
+
+    def _start(self) -> None:
         options: dict[str, Any] = {
             "include_dashboard": False,
             "log_to_driver": log.isEnabledFor(logging.INFO),
             "configure_logging": False,
         }
-        if config.address:
-            _probe(config.address)
-            self.ray.init(address=config.address, **options)
+        address = self.config.address
+        if address:
+            _probe(address)
         else:
-            self.ray.init(num_cpus=os.cpu_count() or 1, _node_ip_address="127.0.0.1", **options)
-        self._task = self.ray.remote(num_cpus=1)(rn._worker)
-        self._actors: list[Any] = []
+            if os.environ.get("RAY_ADDRESS"):
+                log.info("RAY_ADDRESS is left aside: --address joins a running cluster")
+            self._local = LocalRay(self.ray)
+        try:
+            if self._local is not None:
+                self._local.start(os.cpu_count() or 1, options)
+            else:
+                self.ray.init(address=address, **options)
+        except Exception as exc:  # Ray's own errors are long and multi-line
+            log.debug("ray.init failed", exc_info=True)
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            what = "cannot start a local Ray instance"
+            if address:
+                what = f"cannot join the Ray cluster at {address}"
+            raise UserError(f"{what} ({first})", hint="run with -vv for Ray's details") from None
+
+    def _where(self, nodes: list[float]) -> str:
+        """What the cluster has, for an error message."""
+        total = sum(nodes)
+        if self._local is not None:
+            return f"the local Ray instance has {total:g} CPUs (this machine's)"
+        return (
+            f"the Ray cluster at {self.config.address} has {total:g} CPUs on {len(nodes)} "
+            f"node(s), at most {max(nodes, default=0):g} on one"
+        )
 
     def each(self, docs: list[DocInput], phase: str) -> None:
         live = [d for d in docs if self.run.document(d.doc_id).status != "failed"]
@@ -182,4 +223,64 @@ class RayEngine:
         try:
             self._release()
         finally:
-            self.ray.shutdown()
+            local, self._local = self._local, None
+            with kept_signals():  # a second Ctrl-C must not cut the shutdown short
+                if local is not None:
+                    local.stop()
+                else:
+                    self.ray.shutdown()
+
+
+#: Ray counts resources in steps of 1/10000
+_STEPS = 10_000
+
+
+def _node_cpus(ray: Any) -> list[float]:
+    """The CPUs of each live node of the cluster."""
+    return [float(n.get("Resources", {}).get("CPU", 0)) for n in ray.nodes() if n.get("Alive")]
+
+
+def check_share(cpus_each: float) -> None:
+    """Refuse a ``--translator-cpus`` Ray cannot reserve (it counts CPUs in 1/10000 steps)."""
+    if cpus_each and not int(cpus_each * _STEPS):
+        raise UserError(
+            f"--translator-cpus {cpus_each:g} is below Ray's smallest share of a CPU, 0.0001",
+            hint="give --translator-cpus 0.0001 or more, or 0",
+        )
+
+
+def check_fit(
+    node_cpus: list[float], translators: int, cpus_each: float, where: str, *, local: bool
+) -> None:
+    """Refuse what the cluster can never run: a cheap task needs one whole CPU on a node, a
+    translator actor ``cpus_each`` on one node, and all ``translators`` run at once (where they
+    take every CPU they are let go between chunks). ``where`` says what the cluster has.
+
+    Raises:
+        UserError: with what was asked, what the cluster has and what to give instead.
+    """
+    check_share(cpus_each)
+    each = int(cpus_each * _STEPS)  # as Ray counts it
+    grow = "" if local else ", or add a node with more CPUs"
+    steps = [round(cpus * _STEPS) for cpus in node_cpus]
+    if max(steps, default=0) < _STEPS:
+        raise UserError(
+            f"{where}: no node has a whole CPU for the segmentation, alignment and scoring tasks",
+            hint="add a node with CPUs (ray start --address HEAD:PORT --num-cpus N)",
+        )
+    if not each:
+        return
+    largest = max(node_cpus)
+    if each > max(steps):
+        raise UserError(
+            f"--translator-cpus {cpus_each:g} asks for {cpus_each:g} CPUs for each translator on "
+            f"one node, but {where}",
+            hint=f"give --translator-cpus {largest:g} or less{grow}",
+        )
+    room = sum(s // each for s in steps)
+    if translators > room:
+        raise UserError(
+            f"--translators {translators} with --translator-cpus {cpus_each:g} need "
+            f"{translators * cpus_each:g} CPUs at once, but {where}: room for {room}",
+            hint=f"give --translators {room} or fewer, or a smaller --translator-cpus{grow}",
+        )

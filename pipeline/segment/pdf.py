@@ -14,22 +14,33 @@ page. This module produces exactly that from the PDF itself:
 
 A PDF that has no usable text layer stops the read with a :class:`UserError` naming the page:
 pages that are images only (scanned), text whose glyphs map to no character (``(cid:NN)``,
-private-use code points, U+FFFD), or no text at all. Encrypted and broken files are refused too.
+private-use code points, U+FFFD), or no text at all. Encrypted and broken files are refused too:
+a compression bomb before PDFium reads anything (:mod:`unmt.pipeline.segment.pdfbomb`), a page
+tree that contains itself with the page named.
 """
 
 from __future__ import annotations
 
-import base64
 import ctypes
 import logging
 import re
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from unmt.errors import UserError
+from unmt.fileio import read_bytes
 from unmt.pipeline.segment.clean import LINK_LINE, PAGE_ITEMS, is_page_line, links_in
+from unmt.pipeline.segment.pdfbomb import MAX_INFLATED, check_inflated_size
+
+__all__ = [
+    "MAX_INFLATED",
+    "MAX_PDF_BYTES",
+    "PdfText",
+    "check_inflated_size",
+    "load_pages",
+    "pdf_text",
+]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +48,8 @@ _HEAD_LINES, _FOOT_LINES = 2, 3  # lines at each page edge that may be furniture
 _BAD_SHARE = 0.10  # a page with more unmapped characters than this is unreadable
 _MIN_PAGE_CHARS = 20  # pages with fewer characters are not judged for unmapped glyphs
 _CID = re.compile(r"\(cid:\d+\)")
+#: most bytes of a PDF file read (a UN report's: a few MB; a scan's: tens of MB)
+MAX_PDF_BYTES = 256 * 2**20
 _DIGITS = re.compile(r"\d+")
 
 
@@ -135,55 +148,14 @@ def _page(pdf_raw: object, page: object, number: int) -> PdfPage:
     return PdfPage(number, height, tuple(lines), tuple(links), images)
 
 
-#: most bytes the compressed streams of a PDF may inflate to (a UN report's: a few MB)
-MAX_INFLATED = 512 * 2**20
-_STREAM = re.compile(rb"stream\r?\n")
-
-
-def check_inflated_size(data: bytes, path: str | Path, limit: int = MAX_INFLATED) -> int:
-    """Inflate every Flate stream of a PDF in bounded chunks and refuse it when they add up to
-    more than ``limit`` bytes (a compression bomb), before PDFium inflates anything. Streams
-    that do not inflate (other filters, encryption) are skipped; ASCII85-wrapped ones are
-    unwrapped first. Returns the inflated total."""
-    total = 0
-    for m in _STREAM.finditer(data):
-        inflater = zlib.decompressobj()
-        pos = m.end()
-        source = data
-        if b"/ASCII85Decode" in data[max(0, m.start() - 300) : m.start()]:
-            end = data.find(b"~>", pos)
-            try:
-                source, pos = base64.a85decode(data[pos : end if end >= 0 else None]), 0
-            except ValueError:
-                continue
-        try:
-            chunk = inflater.decompress(source[pos : pos + 65536], 1 << 20)
-            while chunk:
-                total += len(chunk)
-                if total > limit:
-                    raise UserError(
-                        f"the PDF's streams inflate to more than {limit // 2**20} MiB: a "
-                        "damaged or hostile file",
-                        path=path,
-                        hint="re-save it with a PDF tool, or give the document as .txt or .docx",
-                    )
-                if inflater.unconsumed_tail:
-                    chunk = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
-                elif inflater.eof:
-                    break
-                else:
-                    pos += 65536
-                    chunk = inflater.decompress(source[pos : pos + 65536], 1 << 20)
-        except zlib.error:
-            continue  # not a Flate stream (or encrypted): PDFium's own limits apply
-    return total
-
-
-def load_pages(path: str | Path) -> list[PdfPage]:
-    """Every page of the PDF at ``path`` (its printed lines, links, images).
+def load_pages(path: str | Path, data: bytes | None = None) -> list[PdfPage]:
+    """Every page of the PDF at ``path`` (its printed lines, links, images); ``data``: the
+    file's bytes when the caller has read them already (the file is then not read again).
 
     Raises:
-        UserError: not a PDF pypdfium2 can open, or encrypted.
+        UserError: not a PDF pypdfium2 can open, encrypted, a compression bomb
+            (:func:`check_inflated_size`), larger than :data:`MAX_PDF_BYTES`, or a page
+            PDFium cannot load (a page tree that contains itself).
     """
     try:
         import pypdfium2 as pdfium
@@ -191,9 +163,14 @@ def load_pages(path: str | Path) -> list[PdfPage]:
         raise UserError(
             "reading PDF files needs pypdfium2", path=path, hint="pip install pypdfium2"
         ) from None
-    check_inflated_size(Path(path).read_bytes(), path)
+    if data is None:
+        try:
+            data = read_bytes(path, limit=MAX_PDF_BYTES)
+        except OSError as exc:
+            raise UserError(f"cannot read the file ({exc.strerror})", path=path) from None
+    check_inflated_size(data, path)
     try:
-        pdf = pdfium.PdfDocument(str(path))
+        pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         message = str(exc)
         if "password" in message.lower():
@@ -208,7 +185,19 @@ def load_pages(path: str | Path) -> list[PdfPage]:
             hint="re-save or re-download it, or give the document as .txt or .docx",
         ) from None
     try:
-        return [_page(pdf.raw, pdf[i], i + 1) for i in range(len(pdf))]
+        pages = []
+        for i in range(len(pdf)):
+            try:
+                pages.append(_page(pdf.raw, pdf[i], i + 1))
+            except pdfium.PdfiumError as exc:
+                raise UserError(
+                    f"page {i + 1} of the PDF cannot be read ({exc}): its page tree is broken "
+                    "(a page node that contains itself, or nested too deep)",
+                    path=path,
+                    hint="repair it (e.g. qpdf IN OUT, or print it to a new PDF), or give the "
+                    "document as .txt or .docx",
+                ) from None
+        return pages
     finally:
         pdf.close()
 
@@ -282,13 +271,15 @@ def _indent(line: PdfLine, left: float) -> int:
     return max(0, round((line.x - left) / (line.size / 2)))
 
 
-def pdf_text(path: str | Path) -> PdfText:
-    """The text of the PDF at ``path``, ready for :func:`structure.parse` (``wrapped=True``).
+def pdf_text(path: str | Path, data: bytes | None = None) -> PdfText:
+    """The text of the PDF at ``path`` (``data``: its bytes, when read already), ready for
+    :func:`structure.parse` (``wrapped=True``).
 
     Raises:
-        UserError: unreadable, encrypted, scanned, or a text layer of unmapped glyphs.
+        UserError: unreadable, encrypted, a compression bomb, a broken page tree, scanned, or a
+            text layer of unmapped glyphs.
     """
-    pages = load_pages(path)
+    pages = load_pages(path, data)
     if not pages:
         raise UserError("the PDF has no pages", path=path, hint="give a document with text in it")
     _check_text_layer(pages, path)
