@@ -102,12 +102,19 @@ def add_parser(subparsers: Any) -> None:
         default=[],
         metavar="N[,N...]",
         help="also run unmt (ctranslate2) with these --batch-size caps under the default token "
-        "budget (default: none)",
+        "budget (with --skip-ct2: unmt on transformers, a budget of 64 tokens a sentence; "
+        "default: none)",
     )
     p.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="default cpu")
     p.add_argument("--skip-naive", action="store_true", help="do not run the naive baseline")
     p.add_argument(
         "--skip-transformers", action="store_true", help="do not run unmt's transformers backend"
+    )
+    p.add_argument(
+        "--skip-ct2",
+        action="store_true",
+        help="no CTranslate2 at all (no anchor): unmt's transformers backend against naive "
+        "transformers, for a GPU whose CUDA CTranslate2's wheel was not built for",
     )
     p.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
@@ -287,8 +294,8 @@ def _median(values: list[float]) -> float:
 
 def _configs(args: argparse.Namespace) -> list[tuple[str, dict]]:
     """``(label, job fields)`` of every configuration, the anchor first."""
-    out: list[tuple[str, dict]] = [("direct", {"kind": "direct"})]
-    for ct in [c.strip() for c in args.compute_types.split(",") if c.strip()]:
+    out: list[tuple[str, dict]] = [] if args.skip_ct2 else [("direct", {"kind": "direct"})]
+    for ct in [] if args.skip_ct2 else [c.strip() for c in args.compute_types.split(",") if c]:
         out.append(
             (f"unmt ct2 {ct}", {"kind": "unmt", "backend": "ctranslate2", "compute_type": ct})
         )
@@ -307,6 +314,12 @@ def _configs(args: argparse.Namespace) -> list[tuple[str, dict]]:
             "max_batch_tokens": budget, "batch_size": 4096,
         }))  # fmt: skip
     for size in args.sweep_sizes:
+        if args.skip_ct2:  # a GPU: the sentence cap with a token budget that lets it bind
+            out.append((f"unmt transformers batch {size}", {
+                "kind": "unmt", "backend": "transformers", "compute_type": "auto",
+                "batch_size": size, "max_batch_tokens": 64 * size,
+            }))  # fmt: skip
+            continue
         out.append((f"unmt ct2 batch {size}", {
             "kind": "unmt", "backend": "ctranslate2", "compute_type": "auto", "batch_size": size,
         }))  # fmt: skip
@@ -328,8 +341,9 @@ def run(args: argparse.Namespace) -> int:
     files = spm_files(model)
     if files is None:
         raise UserError("the benchmark needs a MarianMT folder (source.spm, target.spm)")
-    device, auto_ct = resolve_settings("ctranslate2", args.device, "auto")
-    for quant in ("float32", "int8"):
+    engine = "transformers" if args.skip_ct2 else "ctranslate2"
+    device, auto_ct = resolve_settings(engine, args.device, "auto")
+    for quant in () if args.skip_ct2 else ("float32", "int8"):
         convert_model(model, quant)  # once, outside the measured runs
     texts, refs = bench_texts(args.sentences)
     forced = _targets(SentencePieceTokenizer(model), texts, refs)
@@ -337,13 +351,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"model: {model_dir}" + ("" if args.model else " (random weights, opus-mt-zh-en shape)"))
     print(
         f"{len(texts)} sentences ({'UN dev set' if refs else 'example document'}), forced output "
-        f"lengths ({sum(targets)} target tokens), device {device}; ctranslate2 compute type "
+        f"lengths ({sum(targets)} target tokens), device {device}; {engine} compute type "
         f"auto = {auto_ct} here; {args.repeat} round(s), medians"
     )
     bench = [sys.executable, "-m", "unmt", "bench", "translate", "--worker"]
     direct = [sys.executable, str(Path(__file__).with_name("direct_ct2.py"))]
     anchor_quant = "int8" if auto_ct.startswith("int8") else "float32"
-    ct2_dir = conversion_dir(model, anchor_quant)
+    ct2_dir = None if args.skip_ct2 else conversion_dir(model, anchor_quant)
     for beam in args.beams:
         rows: dict[str, list[dict]] = {}
         with tempfile.TemporaryDirectory(prefix="unmt-bench-translate-") as tmp:
@@ -383,6 +397,20 @@ def _print_beam(beam: int, rows: dict[str, list[dict]], tokens: int) -> None:
             f"{_median(startup):>11.2f}{tokens / process:>8.1f}"
             f"{_median([r['rss_mib'] for r in runs]):>13.0f}  {', '.join(notes)}"
         )
+    if "direct" not in rows:  # --skip-ct2: unmt's transformers backend against naive code
+        if "naive" in rows and "unmt transformers" in rows:
+            speed = [
+                n["process"] / u["process"]
+                for u, n in zip(rows["unmt transformers"], rows["naive"], strict=True)
+            ]
+            engine = [
+                n["engine"] / u["engine"]
+                for u, n in zip(rows["unmt transformers"], rows["naive"], strict=True)
+            ]
+            print(f"unmt transformers vs naive transformers, whole process: {_median(speed):.2f}x "
+                  f"faster (rounds: {', '.join(f'{x:.2f}' for x in speed)}); engine alone "
+                  f"{_median(engine):.2f}x")  # fmt: skip
+        return
     anchor = rows["direct"]
     default = next((k for k in rows if k.startswith("unmt ct2 ")), None)
     if default is not None:
