@@ -349,3 +349,27 @@ def test_a_sigterm_while_the_interpreter_exits_is_143_and_one_line(work: Path) -
     assert proc.returncode == 143, err
     assert err.strip() == "unmt: interrupted (SIGTERM); run the same command again to resume"
     assert (work / "out.jsonl").stat().st_size > 0  # the output was complete before
+
+
+def test_a_sigterm_that_a_library_turns_into_keyboardinterrupt_is_still_143(
+    work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ray's blocking calls catch the ``Terminated`` raised by unmt's SIGTERM handler and raise a
+    plain ``KeyboardInterrupt`` of their own; the command still ends as a SIGTERM."""
+    import signal
+    import time
+
+    from unmt.pipeline.cli import segment
+
+    def like_ray(args: object) -> int:
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler runs here
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt from None  # a fresh one, as Ray's check_signals does
+        return 0
+
+    monkeypatch.setattr(segment, "run", like_ray)
+    monkeypatch.chdir(work)
+    assert main(["segment", "un-report.zh.txt"]) == 143
+    assert "unmt: interrupted (SIGTERM)" in capsys.readouterr().err

@@ -57,7 +57,13 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C: outputs stay whole, the command can be run again."""
 
 
+#: the SIGTERMs the running command received (a library on the way up may turn the
+#: ``Terminated`` raised for one into a plain ``KeyboardInterrupt``: Ray's ``get`` does)
+_SIGTERMS: list[int] = []
+
+
 def _terminated(signum: int, frame: object) -> None:
+    _SIGTERMS.append(signum)
     raise Terminated
 
 
@@ -124,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     main_thread = threading.current_thread() is threading.main_thread()
+    _SIGTERMS.clear()
     previous = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
     try:
         from unmt.pipeline.cli.options import check_io
@@ -155,10 +162,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"unmt: error: {error.render()}", file=sys.stderr)
         return 2
-    except Terminated:
-        print("unmt: interrupted (SIGTERM); run the same command again to resume", file=sys.stderr)
-        return 128 + signal.SIGTERM
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
+        if isinstance(exc, Terminated) or _SIGTERMS:
+            print(
+                "unmt: interrupted (SIGTERM); run the same command again to resume",
+                file=sys.stderr,
+            )
+            return 128 + signal.SIGTERM
         print("unmt: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
     finally:

@@ -345,9 +345,7 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
                 reference=None if doc.reference is None else shown_path(doc.reference),
                 stages=old.stages,  # the stages stay as recorded (none for a new document)
             )
-            if _unnamed(doc):
-                entry.error = "the file name is not UTF-8 (the state stores names as text)"
-                entry.status = "failed"
+            if _unnamed(doc):  # failed below; its file is not hashed (the store keys by name)
                 yield doc.doc_id, entry
                 continue
             if old.status == "done":
