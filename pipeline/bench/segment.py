@@ -53,6 +53,14 @@ def add_parser(subparsers: Any) -> None:
         metavar="PAGES",
         help="comma-separated page counts: time PDF input instead (e.g. 20,100,400)",
     )
+    p.add_argument(
+        "--gold",
+        metavar="DIR",
+        default=None,
+        help="instead: score every <name>.pdf/.docx of DIR against <name>.gold.json "
+        "(e.g. ../shared/data/un_pdf): paragraphs, headings, footnotes, furniture, table "
+        "cells, pages/s",
+    )
     p.set_defaults(func=run)
 
 
@@ -87,6 +95,10 @@ def run(args: argparse.Namespace) -> int:
     from unmt.pipeline.segment.ingest import read_input
     from unmt.pipeline.segment.segmenter import segment_file
 
+    if args.gold:
+        from unmt.pipeline.bench.seggold import run_gold
+
+        return run_gold(Path(args.gold), args.lang if args.input or args.lang != "zh" else None)
     seed_path = Path(args.input) if args.input else _EXAMPLE
     seed = read_input(seed_path).text
     sizes = args.sizes
