@@ -26,6 +26,7 @@ from unmt.errors import UserError
 from unmt.fileio import STDIO, read_bytes
 from unmt.pipeline.segment.clean import document_symbol, looks_hard_wrapped
 from unmt.pipeline.segment.docxfile import MAX_UNPACKED, docx_text
+from unmt.pipeline.segment.hints import LineHint
 from unmt.textcodec import decode_bytes
 
 __all__ = ["MAX_DOCUMENT_BYTES", "MAX_UNPACKED", "RawText", "normalise_newlines", "read_input"]
@@ -48,6 +49,8 @@ class RawText:
             each line is a whole paragraph (.docx).
         page_lines: for a PDF, the 1-based text line each page starts on (else empty).
         furniture: for a PDF, the page-furniture lines taken out of ``text``.
+        hints: what the reader knows of each line of ``text`` beyond its characters (a PDF's
+            layout; :mod:`unmt.pipeline.segment.hints`); empty for plain text.
     """
 
     path: str
@@ -57,6 +60,7 @@ class RawText:
     wrapped: bool
     page_lines: tuple[int, ...] = ()
     furniture: tuple[str, ...] = ()
+    hints: tuple[LineHint, ...] = ()
 
     @property
     def symbol(self) -> str:
@@ -137,6 +141,7 @@ def read_input(path: str | Path) -> RawText:
     digest = hashlib.sha256(data).hexdigest()
     page_lines: tuple[int, ...] = ()
     furniture: tuple[str, ...] = ()
+    hints: tuple[LineHint, ...] = ()
     suffix = p.suffix.lower()
     if suffix == ".docx":
         text, encoding = normalise_newlines(docx_text(data, path)), "docx"
@@ -152,7 +157,7 @@ def read_input(path: str | Path) -> RawText:
 
         pdf = pdf_text(p, data)
         text, encoding, wrapped = pdf.text, "pdf", True
-        page_lines, furniture = pdf.page_lines, pdf.furniture
+        page_lines, furniture, hints = pdf.page_lines, pdf.furniture, pdf.hints
     else:
         decoded, encoding = decode_bytes(data, path)
         text, wrapped = normalise_newlines(decoded), True
@@ -161,4 +166,4 @@ def read_input(path: str | Path) -> RawText:
             "the file contains only whitespace", path=path, hint="give a document with text in it"
         )
     log.debug("read %s: %d chars, %s", path, len(text), encoding)
-    return RawText(str(path), text, digest, encoding, wrapped, page_lines, furniture)
+    return RawText(str(path), text, digest, encoding, wrapped, page_lines, furniture, hints)

@@ -30,7 +30,9 @@ from pathlib import Path
 
 from unmt.errors import UserError
 from unmt.fileio import read_bytes
-from unmt.pipeline.segment.clean import LINK_LINE, PAGE_ITEMS, is_page_line, links_in
+from unmt.pipeline.segment.clean import LINK_LINE, links_in
+from unmt.pipeline.segment.hints import NONE, LineHint
+from unmt.pipeline.segment.layout import LABEL, classify
 from unmt.pipeline.segment.pdfbomb import MAX_INFLATED, check_inflated_size
 
 __all__ = [
@@ -44,34 +46,44 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_HEAD_LINES, _FOOT_LINES = 2, 3  # lines at each page edge that may be furniture
 _BAD_SHARE = 0.10  # a page with more unmapped characters than this is unreadable
 _MIN_PAGE_CHARS = 20  # pages with fewer characters are not judged for unmapped glyphs
 _CID = re.compile(r"\(cid:\d+\)")
 #: most bytes of a PDF file read (a UN report's: a few MB; a scan's: tens of MB)
 MAX_PDF_BYTES = 256 * 2**20
-_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True, slots=True)
 class PdfLine:
-    """One printed line: its text, left edge and baseline (PDF points), and font size."""
+    """One printed line: its text, left and right edges and baseline (PDF points), the size and
+    style of its type (bold and italic when its first and last characters are), whether it is
+    printed sideways, and where its text starts after a leading label (``13.1``, ``IV.``,
+    ``(a)``) printed in the margin (``x`` when it has none)."""
 
     text: str
     x: float
     y: float
     size: float
+    x1: float = 0.0
+    bold: bool = False
+    italic: bool = False
+    rotated: bool = False
+    text_x: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class PdfPage:
-    """One page: its printed lines top to bottom, link targets and image count."""
+    """One page: its printed lines top to bottom, link targets, image count, and the heights of
+    the short horizontal rules drawn on it alone (a footnote rule is one; a table's rules come
+    in rows of several)."""
 
     number: int
     height: float
     lines: tuple[PdfLine, ...]
     links: tuple[str, ...]
     images: int
+    width: float = 0.0
+    rules: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +95,14 @@ class PdfText:
         page_lines: for each page, the 1-based text line it starts on.
         pages: number of pages.
         furniture: the page-furniture lines taken out (running headers, page numbers...).
+        hints: what the layout says of each text line (:mod:`unmt.pipeline.segment.hints`).
     """
 
     text: str
     page_lines: tuple[int, ...]
     pages: int
     furniture: tuple[str, ...]
+    hints: tuple[LineHint, ...] = ()
 
 
 def _unmapped(text: str) -> int:
@@ -115,6 +129,68 @@ def _uri(pdf: object, link: object) -> str:
     return buf.value.decode("utf-8", errors="replace").strip()
 
 
+_ITALIC_FLAG = 64  # the italic bit of a PDF font descriptor's flags
+
+
+class _Chars:
+    """The type of one character of a text page (PDFium calls, a few per line)."""
+
+    def __init__(self, textpage: object) -> None:
+        import pypdfium2.raw as raw
+
+        self.raw, self.page = raw, textpage
+        self.name = ctypes.create_string_buffer(128)
+        self.flags = ctypes.c_int()
+        self.x, self.y = ctypes.c_double(), ctypes.c_double()
+        self.box = [ctypes.c_double() for _ in range(4)]
+
+    def style(self, i: int) -> tuple[bool, bool]:
+        """(bold, italic) of character ``i``."""
+        self.raw.FPDFText_GetFontInfo(self.page, i, self.name, 128, ctypes.byref(self.flags))
+        name = self.name.value
+        bold = self.raw.FPDFText_GetFontWeight(self.page, i) >= 600 or b"Bold" in name
+        italic = bool(self.flags.value & _ITALIC_FLAG) or b"Italic" in name or b"Oblique" in name
+        return bold, italic
+
+    def origin(self, i: int) -> tuple[float, float]:
+        self.raw.FPDFText_GetCharOrigin(self.page, i, self.x, self.y)
+        return self.x.value, self.y.value
+
+    def right(self, i: int) -> float:
+        left, right, bottom, top = self.box
+        self.raw.FPDFText_GetCharBox(self.page, i, left, right, bottom, top)
+        return right.value
+
+
+def _line(chars: _Chars, part: str, index: int) -> PdfLine:
+    """One printed line of ``part`` (its text as PDFium gives it) starting at char ``index``."""
+    raw = chars.raw
+    stripped = part.strip()
+    first = index + (len(part) - len(part.lstrip()))
+    last = first + len(stripped) - 1
+    x, y = chars.origin(first)
+    size = raw.FPDFText_GetFontSize(chars.page, first) or 10.0
+    bold, italic = chars.style(first)
+    if last != first:
+        end_bold, end_italic = chars.style(last)
+        bold, italic = bold and end_bold, italic and end_italic
+    rotated = abs(raw.FPDFText_GetCharAngle(chars.page, first)) > 0.1
+    label = LABEL.match(stripped)
+    text_x = chars.origin(first + label.end())[0] if label else x
+    return PdfLine(stripped, x, y, size, chars.right(last), bold, italic, rotated, text_x)
+
+
+def _rules(page: object, raw: object) -> tuple[float, ...]:
+    """Heights of short horizontal rules with no other horizontal rule beside them."""
+    segments = []
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2):  # type: ignore[attr-defined]
+        left, bottom, right, top = obj.get_bounds()
+        if top - bottom < 2.5 and right - left > 20:
+            segments.append((round((top + bottom) / 2), right - left))
+    rows = Counter(y for y, _ in segments)
+    return tuple(sorted(y for y, width in segments if rows[y] == 1 and width <= 150))
+
+
 def _page(pdf_raw: object, page: object, number: int) -> PdfPage:
     import pypdfium2.raw as raw
 
@@ -122,16 +198,12 @@ def _page(pdf_raw: object, page: object, number: int) -> PdfPage:
     try:
         count = textpage.count_chars()
         text = textpage.get_text_range() if count else ""
+        chars = _Chars(textpage.raw)
         lines: list[PdfLine] = []
         index = 0
-        x, y = ctypes.c_double(), ctypes.c_double()
         for part in text.replace("\r\n", "\n").split("\n"):
-            stripped = part.strip()
-            if stripped:
-                first = index + (len(part) - len(part.lstrip()))
-                raw.FPDFText_GetCharOrigin(textpage.raw, first, x, y)
-                size = raw.FPDFText_GetFontSize(textpage.raw, first) or 10.0
-                lines.append(PdfLine(stripped, x.value, y.value, size))
+            if part.strip():
+                lines.append(_line(chars, part, index))
             index += len(part) + 2
     finally:
         textpage.close()
@@ -144,8 +216,9 @@ def _page(pdf_raw: object, page: object, number: int) -> PdfPage:
     found = page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2)  # type: ignore[attr-defined]
     images = len(list(found))
     height = float(page.get_height())  # type: ignore[attr-defined]
+    width = float(page.get_width())  # type: ignore[attr-defined]
     # top to bottom; pdfium gives lines in content order, which is almost always reading order
-    return PdfPage(number, height, tuple(lines), tuple(links), images)
+    return PdfPage(number, height, tuple(lines), tuple(links), images, width, _rules(page, raw))
 
 
 def load_pages(path: str | Path, data: bytes | None = None) -> list[PdfPage]:
@@ -202,36 +275,6 @@ def load_pages(path: str | Path, data: bytes | None = None) -> list[PdfPage]:
         pdf.close()
 
 
-def _all_furniture(text: str) -> bool:
-    """A line made only of page numbers, job numbers, bar-code numbers and document symbols."""
-    return is_page_line(text) or (len(text) <= 80 and PAGE_ITEMS.fullmatch(text) is not None)
-
-
-def _edge_key(text: str) -> str:
-    return _DIGITS.sub("#", "".join(text.split()))
-
-
-def _furniture(pages: list[PdfPage]) -> set[tuple[int, int]]:
-    """(page index, line index) of every page-furniture line."""
-    edges: list[list[tuple[int, str]]] = []
-    for page in pages:
-        by_height = sorted(range(len(page.lines)), key=lambda i: -page.lines[i].y)
-        n = len(by_height)
-        idx = by_height[: min(_HEAD_LINES, n)] + by_height[max(n - _FOOT_LINES, _HEAD_LINES) :]
-        edges.append([(i, _edge_key(page.lines[i].text)) for i in idx])
-    recurring = Counter(key for edge in edges for key in {k for _, k in edge})
-    enough = max(3, (len(pages) + 1) // 2)
-    found: set[tuple[int, int]] = set()
-    for p, (page, edge) in enumerate(zip(pages, edges, strict=True)):
-        for i, key in edge:
-            text = page.lines[i].text
-            if _all_furniture(text) or (
-                len(pages) >= 3 and recurring[key] >= enough and len(text) <= 60
-            ):
-                found.add((p, i))
-    return found
-
-
 def _check_text_layer(pages: list[PdfPage], path: str | Path) -> None:
     hint_ocr = (
         "this PDF has no usable text layer: run OCR first (e.g. ocrmypdf --force-ocr IN OUT) "
@@ -267,13 +310,10 @@ def _check_text_layer(pages: list[PdfPage], path: str | Path) -> None:
         )
 
 
-def _indent(line: PdfLine, left: float) -> int:
-    return max(0, round((line.x - left) / (line.size / 2)))
-
-
 def pdf_text(path: str | Path, data: bytes | None = None) -> PdfText:
     """The text of the PDF at ``path`` (``data``: its bytes, when read already), ready for
-    :func:`structure.parse` (``wrapped=True``).
+    :func:`structure.parse` (``wrapped=True``), with the hint of each of its lines from the
+    layout (:mod:`unmt.pipeline.segment.layout`).
 
     Raises:
         UserError: unreadable, encrypted, a compression bomb, a broken page tree, scanned, or a
@@ -283,18 +323,25 @@ def pdf_text(path: str | Path, data: bytes | None = None) -> PdfText:
     if not pages:
         raise UserError("the PDF has no pages", path=path, hint="give a document with text in it")
     _check_text_layer(pages, path)
-    furniture = _furniture(pages)
+    placed = classify(pages)
     out: list[str] = []
+    hints: list[LineHint] = []
     starts: list[int] = []
-    for p, page in enumerate(pages):
+    removed: list[str] = []
+    printed: set[str] = set()
+    for number, page in enumerate(pages, 1):
         starts.append(len(out) + 1)
-        kept = [ln for i, ln in enumerate(page.lines) if (p, i) not in furniture]
-        left = min((ln.x for ln in kept), default=0.0)
-        printed: set[str] = set()
-        for line in kept:
-            out.append(" " * _indent(line, left) + line.text.replace("\x02", "-"))
+        for line in (p for p in placed if p.page == number):
+            if line.furniture:
+                removed.append(line.text)
+                continue
+            out.append(" " * line.indent + line.text.replace("\x02", "-"))
+            hints.append(line.hint)
             printed.update(links_in(line.text))
-        out.extend(uri for uri in page.links if uri not in printed)
-    removed = tuple(pages[p].lines[i].text for p, i in sorted(furniture))
+        for uri in page.links:
+            if uri not in printed:
+                out.append(uri)
+                hints.append(NONE)
+        printed.clear()
     log.debug("%s: %d pages, %d furniture lines removed", path, len(pages), len(removed))
-    return PdfText("\n".join(out), tuple(starts), len(pages), removed)
+    return PdfText("\n".join(out), tuple(starts), len(pages), tuple(removed), tuple(hints))

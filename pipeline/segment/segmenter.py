@@ -20,6 +20,7 @@ from pathlib import Path
 
 from unmt.docid import doc_id_from_path
 from unmt.errors import UserError
+from unmt.pipeline.segment.hints import LineHint
 from unmt.pipeline.segment.ingest import RawText, normalise_newlines, read_input
 from unmt.pipeline.segment.sentences_en import split_en
 from unmt.pipeline.segment.sentences_zh import split_zh
@@ -33,7 +34,14 @@ log = logging.getLogger(__name__)
 SEGMENTER_VERSION = "seg-1.0"
 
 LANGS = ("zh", "en")
-KIND_LETTER = {"title": "t", "heading": "h", "paragraph": "p", "footnote": "f", "line": "l"}
+KIND_LETTER = {
+    "title": "t",
+    "heading": "h",
+    "paragraph": "p",
+    "footnote": "f",
+    "line": "l",
+    "table": "x",
+}
 
 
 def check_lang(lang: str) -> str:
@@ -57,12 +65,23 @@ def split_sentences(text: str, lang: str = "zh") -> list[tuple[int, int]]:
     return split_zh(text) if check_lang(lang) == "zh" else split_en(text)
 
 
+def _rows(text: str) -> list[tuple[int, int]]:
+    """The spans of a table block's rows (one a line; blank rows left out)."""
+    spans, start = [], 0
+    for row in text.split("\n"):
+        if row.strip():
+            spans.append((start, start + len(row)))
+        start += len(row) + 1
+    return spans
+
+
 def block_segments(block: Block, doc_id: str, lang: str = "zh") -> list[Segment]:
-    """The sentence segments of one block."""
+    """The sentence segments of one block (a table's: one segment a row)."""
     prefix = f"{doc_id}:{KIND_LETTER[block.kind]}{block.index}"
+    spans = _rows(block.text) if block.kind == "table" else split_sentences(block.text, lang)
     return [
         Segment(f"{prefix}.s{k}", doc_id, block.kind, block.label, k, block.text[s:e], s, e)
-        for k, (s, e) in enumerate(split_sentences(block.text, lang), 1)
+        for k, (s, e) in enumerate(spans, 1)
     ]
 
 
@@ -96,8 +115,9 @@ def _build(
     digest: str,
     wrapped: bool,
     page_of: Callable[[int], int] | None = None,
+    hints: tuple[LineHint, ...] = (),
 ) -> tuple[Document, list[Segment]]:
-    parsed = parse(text, lang, wrapped=wrapped)
+    parsed = parse(text, lang, wrapped=wrapped, hints=hints)
     for line, what in parsed.warnings:  # named by file and line, or page of a PDF
         where = f"page {page_of(line)}" if page_of else f"line {line}"
         log.warning("%s: %s: %s", source or doc_id, where, what)
@@ -150,7 +170,7 @@ def segment_raw(
     check_lang(lang)
     doc_id = check_doc_id(doc_id) if doc_id is not None else doc_id_from_path(raw.path)
     page_of = raw.page_of if raw.page_lines else None
-    return _build(raw.text, lang, doc_id, raw.path, raw.sha256, raw.wrapped, page_of)
+    return _build(raw.text, lang, doc_id, raw.path, raw.sha256, raw.wrapped, page_of, raw.hints)
 
 
 def segment_lines(

@@ -11,9 +11,11 @@ Rules (for PDF-extracted text, where a printed line is a text line):
   before it ends in a comma, or ends no sentence and is full width or (Chinese) is a line of a
   centred multi-line title (over half the full width, same indentation as this line), or
   (English) this line starts in lower case.
-* Numbered paragraphs run 1..N through the whole document: a line ``15. ...`` starts a paragraph
-  only when 15 is the next paragraph number (a small gap is accepted after a sentence end), so a
-  heading ``1. 立法援助`` after paragraph 14 is a heading.
+* Numbered paragraphs run 1..N through the whole document, or by section (``13.1``, ``13.2``, ...
+  in a programme budget fascicle), an annex starting again at 1: a line ``15. ...`` starts a
+  paragraph only when 15 is the next paragraph number (a small gap is accepted after a sentence
+  end), so a heading ``1. 立法援助`` after paragraph 14 is a heading
+  (:mod:`unmt.pipeline.segment.numbering`).
 * A heading is one short line that does not end in punctuation, is followed by the start of
   another block, and either carries a label (``一.``, ``A.``, ``1.``, ``(a)``) or, for a bare
   heading such as ``西非``, comes after a finished sentence. A labelled heading too long for one
@@ -22,14 +24,20 @@ Rules (for PDF-extracted text, where a printed line is a text line):
   footnote sits at a page end) goes on after it.
 * Any other line continues the open block (rejoined: :mod:`unmt.pipeline.segment.clean`).
 
-With ``wrapped=False`` (.docx input, one line per paragraph) lines are never joined.
+With ``wrapped=False`` (.docx input, one line per paragraph) lines are never joined. Where the
+reader of the document knows more than the text (a PDF's layout, a .docx's styles), it passes a
+:class:`~unmt.pipeline.segment.hints.LineHint` per line and these rules follow it: page
+furniture is dropped, a footnote is a footnote wherever it stands (and goes on across a page
+break), a table's rows make a table block (the paragraph open around it goes on after it), a
+heading is a heading, and a body line is never taken for one.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from unmt.pipeline.segment import lineclass as lc
 from unmt.pipeline.segment.clean import (
     display_width,
     is_link_line,
@@ -37,48 +45,10 @@ from unmt.pipeline.segment.clean import (
     join_lines,
     links_in,
 )
+from unmt.pipeline.segment.hints import NONE, LineHint
+from unmt.pipeline.segment.lineclass import Parsed, Piece
+from unmt.pipeline.segment.numbering import Label, Numbering, label_of
 from unmt.records import Block
-
-_PARA = re.compile(r"(\d{1,4})[.．](?!\d)\s*(.*)")
-_HEADING = re.compile(
-    r"((?:[一二三四五六七八九十]{1,3}|[IVXL]{1,6}|[A-Z])[.．、]"
-    r"|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.．]"
-    r"|\([a-z]{1,4}\)|（[a-z]{1,4}）|\(\d{1,2}\))\s*(\S.*)"
-)
-_FOOTNOTE = re.compile(r"(\*{1,3})\s*(\S.*)")
-_NO_HEADING_END = tuple("。.；;，,：:、!！?？")
-_TERMINAL = re.compile(r"[。！？.!?…][”’」』）》)\"']*$")
-_CONTINUES = tuple("，、：；,:;-(（“")
-_SHORT = 0.8  # a line narrower than this share of the full width is not a wrapped line
-_BARE = 0.6  # a bare heading is at most this share of the full width
-_TITLE_LINE = 0.55  # lines of a centred multi-line title are at least this share
-
-
-@dataclass(frozen=True, slots=True)
-class Piece:
-    """Where a part of one input line went: into a block's text, or out as furniture.
-
-    Attributes:
-        line: 1-based input line number.
-        block: position of the block in :attr:`Parsed.blocks`, or -1 for furniture.
-        text: the text taken from that line (for furniture, exactly what was removed).
-        kind: ``text``, ``label``, ``link`` or ``page`` (page or job number, running header).
-    """
-
-    line: int
-    block: int
-    text: str
-    kind: str
-
-
-@dataclass(slots=True)
-class Parsed:
-    """Blocks, links (unique, in order) and, when traced, where every line went."""
-
-    blocks: list[Block]
-    links: list[str]
-    pieces: list[Piece] = field(default_factory=list)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -90,39 +60,18 @@ class _Open:
     links: list[str]
 
 
-_HEADING_FIRST = frozenset("0123456789一二三四五六七八九十ABCDEFGHIJKLMNOPQRSTUVWXYZ(（")
-
-
-def _para(s: str) -> re.Match[str] | None:
-    return _PARA.fullmatch(s) if s[0].isdigit() else None
-
-
-def _footnote(s: str) -> re.Match[str] | None:
-    return _FOOTNOTE.fullmatch(s) if s[0] == "*" else None
-
-
-def _furniture(s: str) -> bool:
-    return is_link_line(s) or is_page_line(s)
-
-
-_MIN_FULL = 60  # narrowest full line assumed (short inputs have too few lines to tell)
-
-
-def _full_width(lines: list[str]) -> int:
-    """The printed width of a full line: the 90th percentile of line widths."""
-    widths = sorted(display_width(s) for s in lines[:5000])
-    return max(widths[int(len(widths) * 0.9)] if widths else 0, _MIN_FULL)
-
-
 class _Parser:
-    def __init__(self, lang: str, wrapped: bool, trace: bool) -> None:
+    def __init__(
+        self, lang: str, wrapped: bool, trace: bool, hints: tuple[LineHint, ...] = ()
+    ) -> None:
         self.lang, self.wrapped, self.trace = lang, wrapped, trace
+        self.hints = hints
         self.opened: list[_Open] = []
         self.pieces: list[Piece] = []
         self.links: dict[str, None] = {}
         self.touched: list[int] = []
         self.after_links = False
-        self.expected = 1
+        self.numbering = Numbering()
         self.full = 80
         self.warnings: list[tuple[int, str]] = []  # (1-based line, what looks wrong)
 
@@ -165,53 +114,84 @@ class _Parser:
         if self.trace:
             self.pieces.append(Piece(line, -1, s, "page"))
 
+    def hint(self, line: int) -> LineHint:
+        return self.hints[line - 1] if line <= len(self.hints) else NONE
+
     def _aside(self, line: int, s: str) -> bool:
-        """Handle a link line, page furniture or a footnote line; False for any other line."""
-        if is_link_line(s):
-            self._link_line(line, s)
-        elif is_page_line(s):
+        """Handle a link line, page furniture, a footnote line or a table row; False for any
+        other line."""
+        hint = self.hint(line)
+        if hint.role == "furniture":
             self._page_line(line, s)
-        elif f := _footnote(s):
+        elif hint.role == "footnote":
+            self._footnote_line(line, s, hint)
+        elif hint.role == "table":
+            last = self._last("table")
+            if hint.starts or last < 0:
+                self._new("table", "", line, "", s)
+            else:
+                self._append(last, line, s)
+        elif is_link_line(s):
+            self._link_line(line, s)
+        elif hint.role == "" and is_page_line(s):
+            self._page_line(line, s)
+        elif hint.role == "" and (f := lc.footnote_line(s)):
             self._new("footnote", f.group(1), line, f.group(1), f.group(2))
         else:
             return False
         return True
+
+    def _footnote_line(self, line: int, s: str, hint: LineHint) -> None:
+        last = self._last("footnote")
+        if hint.starts or last < 0:
+            mark = hint.label
+            rest = s[len(mark) :].lstrip() if mark and s.startswith(mark) else s
+            self._new("footnote", mark, line, mark, rest)
+        else:  # a footnote goes on (at the foot of the next page too)
+            self._append(last, line, s)
+
+    def _last(self, kind: str) -> int:
+        """The position of the last block of ``kind`` (-1: none)."""
+        return next((k for k in range(len(self.opened) - 1, -1, -1)
+                     if self.opened[k].kind == kind), -1)  # fmt: skip
 
     # -- classifying ------------------------------------------------------------------------
     def _short(self, s: str, share: float) -> bool:
         return display_width(s) < share * self.full
 
     def _heading_like(self, s: str) -> re.Match[str] | None:
-        m = _HEADING.fullmatch(s) if s[0] in _HEADING_FIRST else None
-        if m and self._short(s, _SHORT) and not m.group(2).endswith(_NO_HEADING_END):
+        m = lc.HEADING.fullmatch(s) if s[0] in lc.HEADING_FIRST else None
+        if m and self._short(s, lc.SHORT) and not m.group(2).endswith(lc.NO_HEADING_END):
             return m
         return None
 
-    def _para_start(self, s: str, prev_terminal: bool, line: int) -> re.Match[str] | None:
-        m = _para(s)
-        if not m:
+    def _para_start(self, s: str, prev_terminal: bool, line: int) -> Label | None:
+        label = label_of(s)
+        if label is None:
             return None
-        n = int(m.group(1))
-        if n == self.expected:
-            return m
-        if self.expected < n <= self.expected + 3 and prev_terminal and not self._heading_like(s):
-            self.warnings.append((line, f"paragraph numbers jump from {self.expected - 1} to {n}"))
-            return m
+        verdict = self.numbering.accepts(label, after_sentence=prev_terminal)
+        if verdict == "next":
+            return label
+        if verdict == "jump" and not self._heading_like(s):
+            last = self.numbering.last()
+            self.warnings.append((line, f"paragraph numbers jump from {last} to {label.name}"))
+            return label
         return None
 
     def _bare_like(self, s: str) -> bool:
         return (
-            self._short(s, _BARE)
-            and not s.endswith(_NO_HEADING_END)
+            self._short(s, lc.BARE)
+            and not s.endswith(lc.NO_HEADING_END)
             and not (self.lang == "en" and s[0].islower())
-            and _footnote(s) is None
+            and lc.footnote_line(s) is None
         )
 
-    def _starts_block(self, nxt: str | None) -> bool:
+    def _starts_block(self, nxt: str | None, annex: bool = False) -> bool:
+        """Whether the line ``nxt`` starts a block (after an annex heading, a paragraph 1)."""
         if nxt is None:
             return True
-        m = _para(nxt)
-        if m and int(m.group(1)) == self.expected:
+        label = label_of(nxt)
+        if label is not None and (self.numbering.is_next(label) or (annex and label.number == 1)):
             return True
         return self._heading_like(nxt) is not None or self._bare_like(nxt)
 
@@ -225,15 +205,15 @@ class _Parser:
             # a centred multi-line title: long-ish lines, same indentation, no sentence end
             centred = (
                 self.lang != "en"
-                and not self._short(prev, _TITLE_LINE)
+                and not self._short(prev, lc.TITLE_LINE)
                 and indents[line] == indents[prev_line]
             )
             joins = (
                 self.wrapped
                 and pos >= 0
                 and (
-                    (not _TERMINAL.search(prev) and (not self._short(prev, _SHORT) or centred))
-                    or prev.endswith(_CONTINUES)
+                    (not lc.TERMINAL.search(prev) and (not self._short(prev, lc.SHORT) or centred))
+                    or prev.endswith(lc.CONTINUES)
                     or (self.lang == "en" and s[0].islower())
                 )
             )
@@ -243,13 +223,19 @@ class _Parser:
                 pos = self._new("title", "", line, "", s)
             prev, prev_line = s, line
 
+    def _aside_only(self, line: int, s: str) -> bool:
+        """Whether a line is no body text: furniture, a link line, a footnote or a table row."""
+        role = self.hint(line).role
+        return role in ("furniture", "footnote", "table") or (
+            role == "" and (lc.is_furniture(s) or lc.footnote_line(s) is not None)
+        )
+
     def _body(self, items: list[tuple[int, str]]) -> None:
-        text_lines = [(i, s) for i, (_, s) in enumerate(items) if not _furniture(s)]
-        next_of: dict[int, int] = {}  # item -> the next text item that is not a footnote
+        next_of: dict[int, int] = {}  # item -> the next body text item
         following = -1
-        for i, s in reversed(text_lines):
+        for i in range(len(items) - 1, -1, -1):
             next_of[i] = following
-            if _footnote(s) is None:
+            if not self._aside_only(*items[i]):
                 following = i
         consumed: set[int] = set()
 
@@ -264,12 +250,19 @@ class _Parser:
                 continue
             if self._aside(line, s):
                 continue
-            terminal = prev_is_heading or _TERMINAL.search(prev) is not None
+            role = self.hint(line).role
+            terminal = prev_is_heading or lc.TERMINAL.search(prev) is not None
+            if role == "heading":
+                current, prev_is_heading, prev = self._hinted_heading(line, s), True, s
+                continue
             nxt = text_at(next_of[i])
             m = self._para_start(s, terminal, line)
-            h = None if m else self._heading_like(s)
+            guess = role == ""  # a body line the layout knows is never a heading
+            h = None if m or not guess else self._heading_like(s)
             wrapped_heading = (
-                None if m or h or not terminal else self._wrapped_heading(s, next_of[i], items)
+                None
+                if m or h or not terminal or not guess
+                else self._wrapped_heading(s, next_of[i], items)
             )
             if wrapped_heading:
                 second = next_of[i]
@@ -283,15 +276,21 @@ class _Parser:
                 prev = items[second][1]
                 continue
             if m:
-                self.expected = int(m.group(1)) + 1
-                printed = s[: m.start(2)].rstrip()
-                current = self._new("paragraph", m.group(1), line, printed, m.group(2))
+                self.numbering.take(m)
+                current = self._new("paragraph", m.name, line, m.printed, m.rest)
                 prev_is_heading = False
-            elif h and self._starts_block(nxt):
+            elif h and self._starts_block(nxt, bool(lc.ANNEX.match(h.group(2)))):
                 label = "".join(h.group(1).split())
+                self._heading_seen(h.group(2))
                 self._new("heading", label, line, h.group(1), h.group(2))
                 current, prev_is_heading = -1, True
-            elif terminal and self._bare_like(s) and self._starts_block(nxt):
+            elif (
+                guess
+                and terminal
+                and self._bare_like(s)
+                and self._starts_block(nxt, bool(lc.ANNEX.match(s)))
+            ):
+                self._heading_seen(s)
                 self._new("heading", "", line, "", s)
                 current, prev_is_heading = -1, True
             else:
@@ -302,32 +301,55 @@ class _Parser:
                 prev_is_heading = False
             prev = s
 
+    def _hinted_heading(self, line: int, s: str) -> int:
+        """A line the layout marks as a heading: a new one, or the next line of the last one.
+        Returns -1 (no paragraph is open after a heading)."""
+        last = self._last("heading")
+        if not self.hint(line).starts and last >= 0 and last == len(self.opened) - 1:
+            self._append(last, line, s)
+            return -1
+        m = lc.HEADING.fullmatch(s) if s[0] in lc.HEADING_FIRST else None
+        if m:  # a label the layout put on a heading (``II.``, ``A.``, ``1.``)
+            self._heading_seen(m.group(2))
+            self._new("heading", "".join(m.group(1).split()), line, m.group(1), m.group(2))
+        else:
+            self._heading_seen(s)
+            self._new("heading", "", line, "", s)
+        return -1
+
+    def _heading_seen(self, text: str) -> None:
+        if lc.ANNEX.match(text):
+            self.numbering.annex = True
+
     def _wrapped_heading(
         self, s: str, second: int, items: list[tuple[int, str]]
     ) -> re.Match[str] | None:
         """A labelled heading too long for one line: its second line is short, ends in no
         punctuation and is followed by the start of a block."""
-        m = _HEADING.fullmatch(s) if s[0] in _HEADING_FIRST and self.wrapped else None
-        if m is None or second < 0 or s.endswith(_NO_HEADING_END):
+        m = lc.HEADING.fullmatch(s) if s[0] in lc.HEADING_FIRST and self.wrapped else None
+        if m is None or second < 0 or s.endswith(lc.NO_HEADING_END):
             return None
-        if _para(s) and int(m.group(1).rstrip(".．")) == self.expected:
+        label = label_of(s)
+        if label is not None and self.numbering.is_next(label):
             return None
         tail = items[second][1]
-        if not self._short(tail, _SHORT) or tail.endswith(_NO_HEADING_END):
+        if not self._short(tail, lc.SHORT) or tail.endswith(lc.NO_HEADING_END):
             return None
-        if _para(tail) or self._heading_like(tail) or _footnote(tail):
+        if label_of(tail) or self._heading_like(tail) or lc.footnote_line(tail):
             return None
-        after = next((k for k in range(second + 1, len(items)) if not _furniture(items[k][1])), -1)
-        while after >= 0 and _footnote(items[after][1]):
+        after = next(
+            (k for k in range(second + 1, len(items)) if not lc.is_furniture(items[k][1])), -1
+        )
+        while after >= 0 and lc.footnote_line(items[after][1]):
             after = next(
-                (k for k in range(after + 1, len(items)) if not _furniture(items[k][1])), -1
+                (k for k in range(after + 1, len(items)) if not lc.is_furniture(items[k][1])), -1
             )
         return m if self._starts_block(items[after][1] if after >= 0 else None) else None
 
     def _ends_unlabelled(self, pos: int, prev: str) -> bool:
         """An unnumbered paragraph ends at a short line that ends a sentence."""
         block = self.opened[pos]
-        return not block.label and self._short(prev, _SHORT) and bool(_TERMINAL.search(prev))
+        return not block.label and self._short(prev, lc.SHORT) and bool(lc.TERMINAL.search(prev))
 
     def run(self, text: str) -> Parsed:
         items: list[tuple[int, str]] = []
@@ -337,11 +359,18 @@ class _Parser:
             if s:
                 items.append((n, s))
                 indents[n] = len(raw) - len(raw.lstrip())
-        self.full = _full_width([s for _, s in items if not _furniture(s)])
+        self.full = lc.full_width([s for _, s in items if not lc.is_furniture(s)])
         start = len(items)
-        for k, (_, s) in enumerate(items):
-            m = _para(s)
-            if (m and m.group(1) == "1") or self._heading_like(s):
+        for k, (line, s) in enumerate(items):
+            role = self.hint(line).role
+            if role in ("furniture", "footnote", "table"):
+                continue
+            label = label_of(s)
+            if (
+                role == "heading"
+                or (label is not None and label.number == 1)
+                or (role == "" and self._heading_like(s))
+            ):
                 start = k
                 break
         if start == len(items):
@@ -352,12 +381,20 @@ class _Parser:
         blocks = []
         for b in self.opened:
             counters[b.kind] = counters.get(b.kind, 0) + 1
-            text_ = join_lines(b.parts, self.lang)
+            # a table's rows stay rows; every other block's lines are one text again
+            text_ = "\n".join(b.parts) if b.kind == "table" else join_lines(b.parts, self.lang)
             blocks.append(Block(b.kind, b.label, text_, counters[b.kind], tuple(b.links), b.line))
         return Parsed(blocks, list(self.links), self.pieces, self.warnings)
 
 
-def parse(text: str, lang: str = "zh", *, wrapped: bool = True, trace: bool = False) -> Parsed:
+def parse(
+    text: str,
+    lang: str = "zh",
+    *,
+    wrapped: bool = True,
+    trace: bool = False,
+    hints: tuple[LineHint, ...] = (),
+) -> Parsed:
     """Split normalised text (``\\n`` line ends) into blocks.
 
     Args:
@@ -365,5 +402,7 @@ def parse(text: str, lang: str = "zh", *, wrapped: bool = True, trace: bool = Fa
         lang: ``zh`` or ``en`` (how lines are rejoined and what a heading looks like).
         wrapped: whether lines may be hard-wrapped inside paragraphs (False for .docx).
         trace: also record, for every line, where its text went (:attr:`Parsed.pieces`).
+        hints: what the document's reader knows of each line (line n: ``hints[n - 1]``;
+            none: the text rules decide everything).
     """
-    return _Parser(lang, wrapped, trace).run(text)
+    return _Parser(lang, wrapped, trace, hints).run(text)
