@@ -81,8 +81,8 @@ def test_footnotes_under_a_drawn_rule_start_at_their_hanging_marks() -> None:
         ln("entitlements payable to staff members.", 120, L, size=8.0),
         ln("2 A second note.", 110, 117.0, size=8.0),
     ]
-    got = roles([page(1, lines, rules=(145.0,)), page(2, body(3) + [
-        ln("of the second note, on the next page.", 100, L, size=8.0)], rules=(112.0,))])
+    next_page = [*body(3), ln("of the second note, on the next page.", 100, L, size=8.0)]
+    got = roles([page(1, lines, rules=(145.0,)), page(2, next_page, rules=(112.0,))])
     notes = [r for r in got if r[0] == "footnote"]
     assert notes == [
         ("footnote", True, "1 Excludes one-time requirements for termination"),
@@ -132,8 +132,13 @@ def test_cells_on_one_baseline_are_one_row_and_a_table_ends_at_a_numbered_paragr
 
 def _styled_doc(extra: list[PdfLine]) -> list[PdfPage]:
     """A page whose headings are bold (three at least: the type marks headings)."""
-    lines = [ln("I. Introduction", 760, 100.0, size=14.0, bold=True, text_x=L),
-             *body(3, top=740), ln("Mandates", 690, bold=True), *body(2, top=675), *extra]
+    lines = [
+        ln("I. Introduction", 760, 100.0, size=14.0, bold=True, text_x=L),
+        *body(3, top=740),
+        ln("Mandates", 690, bold=True),
+        *body(2, top=675),
+        *extra,
+    ]
     return [page(1, [ln("1. A first paragraph.", 770), *lines])]  # fmt: skip
 
 
