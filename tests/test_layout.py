@@ -192,3 +192,12 @@ def test_a_label_in_the_margin_puts_its_line_in_the_column() -> None:
     geo = geometry([page(1, body(5))])
     assert geo.in_column(ln("13.1 The International Trade Centre", 600, 92.0, text_x=L))
     assert not geo.in_column(ln("Table caption at the page margin", 600, 60.0))
+
+
+def test_a_line_in_body_type_or_a_starred_note_is_no_furniture_however_often_it_recurs() -> None:
+    pages = [
+        page(n, [ln("The same paragraph line again", 770, x1=R), *body(4, 750),
+                 ln("* E/CN.15/2099/1.", 60, size=8.0)])
+        for n in range(1, 9)
+    ]  # fmt: skip
+    assert furniture(pages) == set()

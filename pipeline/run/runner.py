@@ -150,7 +150,7 @@ class DocStages:
                 hint="check which reference goes with which source (--reference order, "
                 "--pairs); --accept-mismatch keeps such a document, flagged",
             )
-        flag = st.paragraph_flag(zh["paragraphs"], en["paragraphs"])
+        flag = st.paragraph_flag(zh.get("numbered", 0), en.get("numbered", 0))
         flags = ([flag] if flag else []) + [f"{MISMATCH}: {p}" for p in problems]
         self.run.set_document(doc.doc_id, flags=flags)
 

@@ -68,7 +68,9 @@ def segment_stage(
 
 
 def paragraph_flag(zh_paragraphs: int, en_paragraphs: int) -> str | None:
-    """The flag recorded when source and reference number their paragraphs differently."""
+    """The flag recorded when source and reference number their paragraphs differently (the
+    numbered paragraphs of each side: 1., 13.1, an annex's own; unnumbered ones, whose
+    division the two languages' layouts may differ in, are not counted)."""
     if zh_paragraphs == en_paragraphs:
         return None
     return f"paragraph-count-mismatch: zh {zh_paragraphs}, en {en_paragraphs} (aligned anyway)"

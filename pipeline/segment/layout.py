@@ -111,12 +111,14 @@ def _edge_key(text: str) -> str:
     return _DIGITS.sub("#", "".join(text.split()))
 
 
-def furniture(pages: list[PdfPage]) -> set[tuple[int, int]]:
+def furniture(pages: list[PdfPage], geo: Geometry | None = None) -> set[tuple[int, int]]:
     """(page index, line index) of every page-furniture line: among the highest two and lowest
-    three lines of a page, those made of page and job numbers and symbols, and those that recur
-    (digits aside) at the edges of at least a quarter of the pages (three at least: running
-    headers that alternate between odd and even pages recur on half of them); anywhere, a line
-    printed sideways that is made of page and job numbers and symbols."""
+    three lines of a page, those made of page and job numbers and symbols, and those not in
+    plain body type that recur (digits aside) at the edges of at least a quarter of the pages
+    (three at least: running headers that alternate between odd and even pages recur on half
+    of them; a body line recurs only where a text repeats itself); anywhere, a line printed
+    sideways that is made of page and job numbers and symbols."""
+    geo = geo or geometry(pages)
     edges: list[list[tuple[int, str]]] = []
     for page in pages:
         order = [i for i in range(len(page.lines)) if not page.lines[i].rotated]
@@ -130,8 +132,14 @@ def furniture(pages: list[PdfPage]) -> set[tuple[int, int]]:
     for p, (page, edge) in enumerate(zip(pages, edges, strict=True)):
         for i, key in edge:
             text = page.lines[i].text
+            line = page.lines[i]
+            plain = abs(line.size - geo.size) < 0.6 and not geo.styled(line)
+            note = _STARRED.match(text) is not None  # a footnote, however often it is printed
             if _all_furniture(text) or (
-                len(pages) >= 3 and recurring[key] >= enough and len(text) <= 60
+                len(pages) >= 3
+                and recurring[key] >= enough
+                and len(text) <= 60
+                and not (plain or note)
             ):
                 found.add((p, i))
         for i, line in enumerate(page.lines):
@@ -284,7 +292,7 @@ def classify(pages: list[PdfPage]) -> list[Placed]:
     """Every printed line of the document in reading order, with its hint (see the module
     docstring); a table's cells on one baseline become one line (:data:`CELL` between them)."""
     geo = geometry(pages)
-    found = furniture(pages)
+    found = furniture(pages, geo)
     styled_lines = sum(
         1
         for p, page in enumerate(pages)
