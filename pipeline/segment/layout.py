@@ -302,8 +302,11 @@ def classify(pages: list[PdfPage]) -> list[Placed]:
     styled = styled_lines >= 3  # the type marks headings: body lines are never headings
     out: list[Placed] = []
     carry = True
+    skipped: dict[int, set[int]] = {}
+    for q, i in found:
+        skipped.setdefault(q, set()).add(i)
     for p, page in enumerate(pages):
-        skip = {i for (q, i) in found if q == p}
+        skip = skipped.get(p, set())
         for i in sorted(skip):
             out.append(Placed(page.number, page.lines[i].text, LineHint("furniture"), True))
         order = _reading_order(page, skip)

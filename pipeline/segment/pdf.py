@@ -27,12 +27,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from unmt.errors import UserError
 from unmt.fileio import read_bytes
 from unmt.pipeline.segment.clean import LINK_LINE, links_in
 from unmt.pipeline.segment.hints import NONE, LineHint
-from unmt.pipeline.segment.layout import LABEL, classify
+from unmt.pipeline.segment.layout import LABEL, Placed, classify
 from unmt.pipeline.segment.pdfbomb import MAX_INFLATED, check_inflated_size
 
 __all__ = [
@@ -180,15 +181,21 @@ def _line(chars: _Chars, part: str, index: int) -> PdfLine:
     return PdfLine(stripped, x, y, size, chars.right(last), bold, italic, rotated, text_x)
 
 
-def _rules(page: object, raw: object) -> tuple[float, ...]:
-    """Heights of short horizontal rules with no other horizontal rule beside them."""
-    segments = []
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2):  # type: ignore[attr-defined]
-        left, bottom, right, top = obj.get_bounds()
-        if top - bottom < 2.5 and right - left > 20:
-            segments.append((round((top + bottom) / 2), right - left))
+def _objects(page: object, raw: Any) -> tuple[int, tuple[float, ...]]:
+    """The page's image count, and the heights of its short horizontal rules that have no other
+    horizontal rule beside them (a footnote rule; a table's rules come in rows of several):
+    one pass over the page objects."""
+    images, segments = 0, []
+    for obj in page.get_objects(max_depth=2):  # type: ignore[attr-defined]
+        if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+            images += 1
+        elif obj.type == raw.FPDF_PAGEOBJ_PATH:
+            left, bottom, right, top = obj.get_bounds()
+            if top - bottom < 2.5 and right - left > 20:
+                segments.append((round((top + bottom) / 2), right - left))
     rows = Counter(y for y, _ in segments)
-    return tuple(sorted(y for y, width in segments if rows[y] == 1 and width <= 150))
+    rules = tuple(sorted(y for y, width in segments if rows[y] == 1 and width <= 150))
+    return images, rules
 
 
 def _page(pdf_raw: object, page: object, number: int) -> PdfPage:
@@ -213,12 +220,11 @@ def _page(pdf_raw: object, page: object, number: int) -> PdfPage:
         uri = _uri(pdf_raw, link)
         if uri and LINK_LINE.fullmatch(uri):
             links.setdefault(uri)
-    found = page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2)  # type: ignore[attr-defined]
-    images = len(list(found))
+    images, rules = _objects(page, raw)
     height = float(page.get_height())  # type: ignore[attr-defined]
     width = float(page.get_width())  # type: ignore[attr-defined]
     # top to bottom; pdfium gives lines in content order, which is almost always reading order
-    return PdfPage(number, height, tuple(lines), tuple(links), images, width, _rules(page, raw))
+    return PdfPage(number, height, tuple(lines), tuple(links), images, width, rules)
 
 
 def load_pages(path: str | Path, data: bytes | None = None) -> list[PdfPage]:
@@ -329,9 +335,12 @@ def pdf_text(path: str | Path, data: bytes | None = None) -> PdfText:
     starts: list[int] = []
     removed: list[str] = []
     printed: set[str] = set()
+    by_page: dict[int, list[Placed]] = {}
+    for line in placed:
+        by_page.setdefault(line.page, []).append(line)
     for number, page in enumerate(pages, 1):
         starts.append(len(out) + 1)
-        for line in (p for p in placed if p.page == number):
+        for line in by_page.get(number, ()):
             if line.furniture:
                 removed.append(line.text)
                 continue
