@@ -201,3 +201,10 @@ def test_a_line_in_body_type_or_a_starred_note_is_no_furniture_however_often_it_
         for n in range(1, 9)
     ]  # fmt: skip
     assert furniture(pages) == set()
+
+
+def test_a_starred_note_in_small_type_stays_a_footnote_in_a_styled_document() -> None:
+    got = roles(_styled_doc([ln("Vacant posts", 640, italic=True),
+                             ln("* E/CN.15/2021/1.", 600, size=8.0)]))  # fmt: skip
+    assert ("heading", True, "Vacant posts") in got  # the type marks headings here
+    assert ("footnote", True, "* E/CN.15/2021/1.") in got

@@ -273,7 +273,7 @@ def _page_hints(
             in_table = False
     heads = _heading_runs(lines[:body_end], geo, after_block) if styled else {}
     for k in range(title, body_end):
-        if hints[k].role == "table":
+        if hints[k].role in ("table", "footnote"):
             continue
         if k in heads:
             hints[k] = LineHint("heading", heads[k])
