@@ -4,6 +4,7 @@ never a traceback, a crash or unbounded memory. Fixtures are built here byte by 
 from __future__ import annotations
 
 import io
+import logging
 import os
 import struct
 import sys
@@ -108,6 +109,11 @@ DOCX_CASES = {
     "256 deep": (_with_part(_nested(256)), f"nested deeper than {MAX_XML_DEPTH}"),
     "129 deep": (_with_part(_nested(MAX_XML_DEPTH - 1)), f"nested deeper than {MAX_XML_DEPTH}"),
     "broken relationships": (_with_part(b"<Relationships", "_rels/.rels"), "_rels/.rels"),
+    "broken numbering.xml": (
+        _with_part(b"<w:numbering %s><w:num" % W, "word/numbering.xml"),
+        "numbering.xml is not well-formed",
+    ),
+    "broken styles.xml": (_with_part(b"<w:styles %s>" % W, "word/styles.xml"), "styles.xml"),
     "encrypted entry": (_patched(_base_docx(), flags=1), "encrypted"),
     "Deflate64 entry": (_patched(_base_docx(), method=9), "Deflate64"),
     "damaged entry": (_damaged(_base_docx()), "damaged"),
@@ -136,6 +142,48 @@ def test_the_fixtures_differ_from_a_good_docx_only_where_broken(tmp_path: Path) 
     assert read_input(path).text == "1. 会员国"
     path.write_bytes(_base_docx())
     assert read_input(path).text == "1. 会员国重申承诺。"
+
+
+def _numbered_docx(path: Path, case: str) -> Path:
+    """A .docx whose numbering Word would not show: one of :data:`NUMBERING_CASES`."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx_kit import abstract, lvl, num, number, numbering_xml, save
+
+    document = docx.Document()
+    numid, ilvl, start, style = 1, 0, 1, None
+    if case == "a numId that does not exist":
+        numid = 9
+    elif case == "a level out of range":
+        ilvl = 12
+    elif case == "a huge start value":
+        start = 10**30
+    elif case == "a cycle in basedOn":
+        a = document.styles.add_style("A", WD_STYLE_TYPE.PARAGRAPH)
+        b = document.styles.add_style("B", WD_STYLE_TYPE.PARAGRAPH)
+        a.base_style, b.base_style, style = b, a, "A"
+    number(document.add_paragraph("会员国重申承诺。", style=style), numid, ilvl)
+    levels = abstract(1, lvl(0, "lowerLetter", "(%1)", start=start))
+    return save(document, path, numbering=numbering_xml(levels, num(1, 1)))
+
+
+NUMBERING_CASES = {
+    "a numId that does not exist": ("会员国重申承诺。", "numId 9"),
+    "a level out of range": ("会员国重申承诺。", "level 12"),
+    "a huge start value": ("会员国重申承诺。", "starts at"),
+    "a cycle in basedOn": ("(a) 会员国重申承诺。", "cycle"),
+}
+
+
+@pytest.mark.parametrize("case", list(NUMBERING_CASES))
+def test_numbering_word_would_not_show_is_left_out_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, case: str
+) -> None:
+    text, warning = NUMBERING_CASES[case]
+    path = _numbered_docx(tmp_path / "报告.docx", case)
+    with caplog.at_level(logging.WARNING):
+        assert read_input(path).text == text
+    assert any(str(path) in r.message and warning in r.message for r in caplog.records)
 
 
 def test_hostile_docx_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -63,7 +63,10 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
     path = tmp_path / "报告.docx"
     document.save(str(path))
     raw = read_input(path)
-    assert raw.text.split("\n") == ["一. 导言", "1. 第一段。", "甲", "乙", "2. 第二段。"]
+    # a table row is one line, its cells joined by " | ", a table's first row starting it
+    assert raw.text.split("\n") == ["一. 导言", "1. 第一段。", "甲 | 乙", "2. 第二段。"]
+    assert [h.role for h in raw.hints] == ["", "", "table", ""]
+    assert raw.hints[2].starts
     assert raw.encoding == "docx"
     assert not raw.wrapped
 

@@ -13,8 +13,8 @@ with a :class:`UserError` that says what to do when it is:
   :data:`MAX_XML_DEPTH` elements. Every part is parsed with entity resolution, DTD loading and
   the network off and libxml2's own size limits on (``huge_tree=False``).
 
-The text is then one line per Word paragraph, body paragraphs and table-cell paragraphs in
-document order (see :func:`docx_text`).
+The text is then read as Word displays it, automatic numbers, tables and footnotes included
+(see :func:`read_docx`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
+from unmt.pipeline.segment.docxbody import DocxText, read_body
 
 #: most bytes a .docx may unpack to (a UN report's unpacks to a few MB; images included)
 MAX_UNPACKED = 256 * 2**20
@@ -42,8 +43,6 @@ HINT = "open and re-save it in a word processor, or export it as UTF-8 text"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _METHODS = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 98: "PPMd", 99: "AES"}
 _POSITION = re.compile(r"(?:,? line \d+)?, line \d+, column \d+$")
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_INLINE = {f"{_W}tab": "\t", f"{_W}br": " ", f"{_W}cr": " ", f"{_W}noBreakHyphen": "-"}
 
 
 def _refuse(what: str, path: str | Path, hint: str = HINT) -> UserError:
@@ -125,17 +124,24 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str | Pat
         ) from None
 
 
-def _check_xml(archive: zipfile.ZipFile, path: str | Path) -> None:
-    """Parse every XML part with a hardened parser (see the module docstring)."""
+def _parser() -> Any:
+    """The hardened XML parser every part is read with (see the module docstring)."""
     from lxml import etree
 
-    parser = etree.XMLParser(
+    return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
         huge_tree=False,
     )
+
+
+def _check_xml(archive: zipfile.ZipFile, path: str | Path) -> None:
+    """Parse every XML part with a hardened parser (see the module docstring)."""
+    from lxml import etree
+
+    parser = _parser()
     too_deep = "boolean(" + "/*" * (MAX_XML_DEPTH + 1) + ")"
     for info in archive.infolist():
         if not info.filename.lower().endswith((".xml", ".rels")):
@@ -176,45 +182,28 @@ def _check_xml(archive: zipfile.ZipFile, path: str | Path) -> None:
             )
 
 
-def _paragraph_text(p: Any) -> str:
-    """All the text of a ``w:p`` element in document order: runs inside hyperlinks, tracked
-    insertions, smart tags, content controls and field results too (python-docx's
-    ``Paragraph.text`` skips some of them); deleted text and field codes are not text."""
-    parts: list[str] = []
-    for el in p.iter(f"{_W}t", *_INLINE):
-        parts.append(el.text or "" if el.tag == f"{_W}t" else _INLINE[el.tag])
-    return "".join(parts)
+#: the parts read beside the document, by the type of their relationship to it
+_PARTS = ("styles", "numbering", "footnotes", "settings")
 
 
-def _indent_spaces(paragraph: Any) -> int:
-    """A paragraph's indentation as leading spaces (half an em of 10-point type each), as text
-    extracted from a PDF carries it: the title rules compare the indentation of lines."""
-    fmt = paragraph.paragraph_format
-    points = sum(x.pt for x in (fmt.left_indent, fmt.first_line_indent) if x is not None)
-    return max(0, round(points / 5))
-
-
-def _lines(data: bytes) -> list[str]:
+def _read(data: bytes) -> DocxText:
     import docx  # python-docx; light, but only needed for .docx input
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+    from lxml import etree
 
     document = docx.Document(io.BytesIO(data))
-    lines: list[str] = []
-    for child in document.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            paragraph = Paragraph(child, document)
-            lines.append(" " * _indent_spaces(paragraph) + _paragraph_text(child))
-        elif tag == "tbl":
-            for row in Table(child, document).rows:
-                for cell in row.cells:
-                    lines.extend(_paragraph_text(p._p) for p in cell.paragraphs)
-    return lines
+    roots: dict[str, Any] = {}
+    for rel in document.part.rels.values():
+        kind = rel.reltype.rsplit("/", 1)[-1]
+        if kind in _PARTS and not rel.is_external and kind not in roots:
+            blob = rel.target_part.blob
+            roots[kind] = etree.fromstring(blob, _parser()) if blob.strip() else None
+    return read_body(document.element.body, **roots)
 
 
-def docx_text(data: bytes, path: str | Path) -> str:
-    """The text of a .docx (its bytes ``data``, read from ``path``): one line per paragraph.
+def read_docx(data: bytes, path: str | Path) -> DocxText:
+    """The text of a .docx (its bytes ``data``, read from ``path``) as Word displays it, one
+    line per paragraph or table row, and what its styles say of each line
+    (:mod:`unmt.pipeline.segment.docxbody`).
 
     Raises:
         UserError: anything in the module docstring, or a package python-docx cannot read.
@@ -225,7 +214,7 @@ def docx_text(data: bytes, path: str | Path) -> str:
     with _check_zip(data, path) as archive:
         _check_xml(archive, path)
     try:
-        lines = _lines(data)
+        return _read(data)
     except (
         PackageNotFoundError,
         zipfile.BadZipFile,
@@ -242,4 +231,3 @@ def docx_text(data: bytes, path: str | Path) -> str:
     ) as exc:
         what = f"{exc.__class__.__name__}: {exc}"
         raise _refuse(f"not a readable .docx file ({what})", path) from None
-    return "\n".join(lines)

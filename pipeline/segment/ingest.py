@@ -3,10 +3,12 @@
 Plain text is decoded by :func:`unmt.textcodec.decode_bytes`: UTF-8 (with or without BOM),
 UTF-16 (with a BOM, or without one), GB18030 (a superset of GBK and GB2312) or Big5. Line ends are
 normalised to ``\\n`` (CRLF, lone CR and form feeds become line breaks). A ``.docx`` file is checked
-and read by :mod:`unmt.pipeline.segment.docxfile`: body paragraphs and table-cell paragraphs in
-document order, one per line. A ``.pdf`` (or any file that starts ``%PDF-``) is read page by page
-with PDFium (:mod:`unmt.pipeline.segment.pdf`). At most :data:`MAX_DOCUMENT_BYTES` are read from
-one input (``/dev/zero`` is an error, not a ``MemoryError``), and the file is read once.
+and read by :mod:`unmt.pipeline.segment.docxfile` as Word displays it: one line per paragraph
+with its automatic number, one per table row, footnotes at the end, and a hint per line from
+the styles (:mod:`unmt.pipeline.segment.docxbody`). A ``.pdf`` (or any file that starts
+``%PDF-``) is read page by page with PDFium (:mod:`unmt.pipeline.segment.pdf`). At most
+:data:`MAX_DOCUMENT_BYTES` are read from one input (``/dev/zero`` is an error, not a
+``MemoryError``), and the file is read once.
 
 Every problem a user can fix (missing file, directory, link loop, empty or whitespace-only file,
 binary data, undecodable bytes, broken or hostile .docx or PDF) raises
@@ -25,7 +27,7 @@ from pathlib import Path
 from unmt.errors import UserError
 from unmt.fileio import STDIO, read_bytes
 from unmt.pipeline.segment.clean import document_symbol, looks_hard_wrapped
-from unmt.pipeline.segment.docxfile import MAX_UNPACKED, docx_text
+from unmt.pipeline.segment.docxfile import MAX_UNPACKED, read_docx
 from unmt.pipeline.segment.hints import LineHint
 from unmt.textcodec import decode_bytes
 
@@ -144,8 +146,14 @@ def read_input(path: str | Path) -> RawText:
     hints: tuple[LineHint, ...] = ()
     suffix = p.suffix.lower()
     if suffix == ".docx":
-        text, encoding = normalise_newlines(docx_text(data, path)), "docx"
-        wrapped = looks_hard_wrapped(text.split("\n"))
+        docx = read_docx(data, path)
+        text, encoding, hints = "\n".join(docx.lines), "docx", docx.hints
+        for warning in docx.warnings:
+            log.warning("%s: %s", path, warning)
+        # printed lines or paragraphs: told from the body text, table rows and footnotes aside
+        body = [line for k, line in enumerate(docx.lines)
+                if not docx.hints or docx.hints[k].role not in ("table", "footnote")]  # fmt: skip
+        wrapped = looks_hard_wrapped(body)
         if wrapped:
             log.warning(
                 "%s: its paragraphs are printed lines (a .docx made from a PDF?): re-joining "

@@ -31,7 +31,7 @@ from unmt.script import NAMES, Script, mismatch
 log = logging.getLogger(__name__)
 
 #: goes into score signatures; bump it whenever segmentation output can change
-SEGMENTER_VERSION = "seg-1.0"
+SEGMENTER_VERSION = "seg-1.1"
 
 LANGS = ("zh", "en")
 KIND_LETTER = {
