@@ -100,6 +100,37 @@ def _load(read: Any, lang: str, segment: bool) -> tuple[list[str], list[Any] | N
     return read
 
 
+def _check_inputs(args: argparse.Namespace) -> None:
+    """A PDF or .docx without ``--segment`` (or as ``--mt``): one line saying what to do."""
+    from unmt.pipeline.cli.docfiles import refuse_document
+
+    if not args.segment:
+        fix = (
+            "a document must be segmented first: add --segment "
+            f"(unmt align --segment {args.src} {args.tgt})"
+        )
+        refuse_document(args.src, "SRC", fix)
+        refuse_document(args.tgt, "TGT", fix)
+    refuse_document(
+        args.mt, "--mt", "give one translation per SRC sentence, or unmt translate's JSONL"
+    )
+
+
+def _warn_hard_wrapped(sides: tuple[tuple[str, Any], ...]) -> None:
+    """One warning when plain-text lines look like printed lines (text extracted from a PDF,
+    sentences broken across lines): each line is aligned as a sentence."""
+    from unmt.pipeline.segment.clean import looks_hard_wrapped
+
+    wrapped = [path for path, (lines, segs) in sides if segs is None and looks_hard_wrapped(lines)]
+    if wrapped:
+        log.warning(
+            "%s: many lines end mid-sentence (hard-wrapped, as text extracted from a PDF), and "
+            "each line is aligned as a sentence; add --segment to rejoin and split them into "
+            "sentences first",
+            " and ".join(wrapped),
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     """Align ``args.src`` with ``args.tgt`` and write the beads; returns the exit code."""
     import dataclasses
@@ -113,8 +144,11 @@ def run(args: argparse.Namespace) -> int:
     from unmt.pipeline.align.beadio import read_mt, write_beads
     from unmt.pipeline.align.langs import choose_languages
 
+    _check_inputs(args)
     src_text, src_read = _read(args.src, args.segment)
     tgt_text, tgt_read = _read(args.tgt, args.segment)
+    if not args.segment:
+        _warn_hard_wrapped(((args.src, src_read), (args.tgt, tgt_read)))
     src_lang, tgt_lang, note = choose_languages(
         src_text, tgt_text, args.src_lang, args.tgt_lang, (args.src, args.tgt)
     )

@@ -90,8 +90,16 @@ def read_lines(path: str | Path) -> list[str]:
 def run_check(args: argparse.Namespace) -> int:
     from unmt.eval.glossary.check import check_glossary, english_matcher
     from unmt.eval.glossary.load import load_glossaries
+    from unmt.pipeline.cli.docfiles import refuse_document
     from unmt.script import require_lang
 
+    fix = (
+        "glossary check reads line-aligned text: align the documents first (`unmt align "
+        f"--segment {args.src} {args.ref} --format tsv -o pairs.tsv`) and give its third and "
+        "fourth columns (`cut -f3`, `cut -f4`) as --src and --ref"
+    )
+    refuse_document(args.src, "SRC", fix)
+    refuse_document(args.ref, "REF", fix)
     glossary = load_glossaries(args.glossary, default=not args.no_default_glossary)
     src, ref = read_lines(args.src), read_lines(args.ref)
     require_lang(src, "zh", args.src, "SRC")

@@ -25,11 +25,17 @@ def add_parser(subparsers: Any) -> None:
             "run resumes from the translation cache."
         ),
     )
-    p.add_argument("inputs", nargs="*", metavar="INPUT", help="files, directories or globs")
+    p.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="files, directories or globs; without --reference, an English file among them "
+        "(X.en.pdf, X-EN.docx, X_E.pdf beside X_C.pdf) is the reference of its Chinese file",
+    )
     p.add_argument("-o", "--output", metavar="RUN_DIR", help="the run directory")
     p.add_argument(
         "--reference", dest="references", nargs="+", action="extend", metavar="EN",
-        help="English references, one per INPUT in the same order",
+        help="English references, one per INPUT in the same order (no pairing by name then)",
     )  # fmt: skip
     add_glossary_option(p, dest="glossaries", default_flag=False)  # the flag is a run setting
     run_own = run_specs()

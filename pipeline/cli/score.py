@@ -99,6 +99,32 @@ def default_jobs() -> int:
     return max(1, min(cpus, 4))
 
 
+def _refuse_documents(args: argparse.Namespace) -> None:
+    """A PDF or .docx as SRC, HYP or REF: one line saying how to get segments from it."""
+    from unmt.pipeline.cli.docfiles import refuse_document
+
+    refuse_document(
+        args.src,
+        "SRC",
+        f"score reads segments: run `unmt segment {args.src} -o zh.jsonl` and `unmt translate "
+        "zh.jsonl -o mt.jsonl`, then score --src zh.jsonl --hyp mt.jsonl (or `unmt run` for "
+        "whole documents)",
+    )
+    refuse_document(
+        args.hyp,
+        "HYP",
+        "give the translation of SRC's segments: text, one segment a line, or unmt translate's "
+        "JSONL",
+    )
+    refuse_document(
+        args.ref,
+        "REF",
+        f"a reference document must be aligned with the source first: `unmt run SOURCE "
+        f"--reference {args.ref} -o RUN` segments, translates, aligns and scores them; or give "
+        "REF as text line-aligned with SRC",
+    )
+
+
 def run_score(args: argparse.Namespace) -> int:
     """Score, print the summary (text or JSON), write the report."""
     from unmt.eval.glossary.load import load_glossaries
@@ -116,6 +142,7 @@ def run_score(args: argparse.Namespace) -> int:
     unknown = [m for m in metrics if m not in ("bleu", "chrf", "ter")]
     if unknown:
         raise UserError(f"unknown metric {unknown[0]!r}", hint="choose from bleu, chrf, ter")
+    _refuse_documents(args)
     src = read_segments(args.src)
     hyp = read_segments(args.hyp, field="mt")
     ref = read_segments(args.ref) if args.ref else None

@@ -1,10 +1,17 @@
 """Which documents a run covers: inputs, references, and pairs manifests.
 
 - INPUT arguments are files, directories or globs. A directory contributes its ``.txt``,
-  ``.docx`` and ``.pdf`` files (sorted, not recursive), except files tagged English
-  (``name.en.txt``).
-- ``--reference`` files pair with the inputs in order (their counts must match); an empty
-  string stands for "no reference" for that input.
+  ``.docx`` and ``.pdf`` files (sorted, not recursive).
+- Without ``--reference``, the inputs' English files are paired with their Chinese ones by
+  file name (:mod:`unmt.pipeline.run.namepairs`: ``X.zh.pdf`` + ``X.en.docx``, ``X_C.pdf`` +
+  ``X_E.pdf``, ...), each English file becoming its Chinese file's reference; a line on stderr
+  (unless ``quiet``) says how many pairs were made and names the files left unpaired. Files a
+  pairs manifest names are left out of the directories and globs first (the manifest decides
+  their pairing); files named one by one stay, as given.
+- With ``--reference`` nothing is paired by name: the references pair with the inputs in order
+  (their counts must match; an empty string stands for "no reference" for that input), and a
+  directory contributes only its Chinese files (its English ones, by the same name rules, are
+  left out).
 - A pairs manifest is TSV (``zh path<TAB>en path[<TAB>doc id[<TAB>format]]``; ``#`` comments;
   the en column may be empty) or JSONL (``{"zh": ..., "en": ..., "id": ..., "format": ...}``).
   ``format`` is ``lines`` (one segment per line, as ``--lines``), ``document`` (a document to
@@ -27,7 +34,15 @@ from pathlib import Path
 
 from unmt.docid import clean_doc_id, doc_id_from_path
 from unmt.errors import UserError
-from unmt.fileio import JSONL_SUFFIXES, MAX_CONFIG_BYTES, loads_json, read_text
+from unmt.fileio import (
+    JSONL_SUFFIXES,
+    MAX_CONFIG_BYTES,
+    loads_json,
+    read_text,
+    real_path,
+    shown_path,
+)
+from unmt.pipeline.run.namepairs import SHOWN, english_files, pair_by_name
 
 log = logging.getLogger(__name__)
 
@@ -47,38 +62,42 @@ class DocInput:
     lines: bool | None = None
 
 
-def _is_english_file(path: Path) -> bool:
-    parts = path.name.lower().split(".")
-    return len(parts) >= 3 and parts[-2] == "en"
-
-
-def expand_inputs(patterns: list[str]) -> list[Path]:
-    """Files named by ``patterns`` (files, directories, globs), in the order given."""
-    out: list[Path] = []
+def _expand(patterns: list[str], *, english: bool) -> list[tuple[Path, bool]]:
+    """Files named by ``patterns``, in the order given, each with whether it was named as a
+    file (not found in a directory or by a glob); ``english``: directories give their English
+    files too."""
+    out: list[tuple[Path, bool]] = []
     for pattern in patterns:
         path = Path(pattern)
         if path.is_dir():
             found = sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file() and p.suffix.lower() in DOC_SUFFIXES and not _is_english_file(p)
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DOC_SUFFIXES
             )
+            if not english:
+                tagged = english_files(found)
+                found = [p for p in found if p not in tagged]
             if not found:
                 raise UserError(
                     "no .txt, .docx or .pdf documents in this directory",
                     path=path,
                     hint="name the files, or a directory that holds Chinese documents",
                 )
-            out.extend(found)
+            out.extend((p, False) for p in found)
         elif _GLOB_CHARS & set(pattern) and not path.exists():
             matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
             matches = [p for p in matches if p.is_file()]
             if not matches:
                 raise UserError(f"no file matches {pattern!r}", hint="check the pattern")
-            out.extend(matches)
+            out.extend((p, False) for p in matches)
         else:
-            out.append(path)  # missing files fail later, as a document
+            out.append((path, True))  # missing files fail later, as a document
     return out
+
+
+def expand_inputs(patterns: list[str]) -> list[Path]:
+    """Files named by ``patterns`` (files, directories without their English files, globs),
+    in the order given."""
+    return [path for path, _ in _expand(patterns, english=False)]
 
 
 def _unique(ids: list[str], sources: list[Path]) -> list[str]:
@@ -174,18 +193,39 @@ def _format(value: object, manifest: Path, line: int) -> str:
 
 
 def collect_documents(
-    inputs: list[str], references: list[str], pairs: str | None = None
+    inputs: list[str], references: list[str], pairs: str | None = None, *, quiet: bool = False
 ) -> list[DocInput]:
-    """The run's documents: expanded inputs paired with references, then the pairs manifest."""
-    files = expand_inputs(inputs) if inputs else []
-    if references and len(references) != len(files):
-        raise UserError(
-            f"{len(references)} reference(s) for {len(files)} input document(s)",
-            hint="give one --reference per input, in the same order, or use --pairs",
-        )
-    refs = [Path(r) if r else None for r in references] if references else [None] * len(files)
-    docs = [DocInput("", f, refs[i]) for i, f in enumerate(files)]
-    if pairs:
-        docs += read_pairs(pairs)
+    """The run's documents: expanded inputs paired with references (or, without references,
+    with their English versions by name), then the pairs manifest."""
+    listed = read_pairs(pairs) if pairs else []
+    if references:
+        files = expand_inputs(inputs) if inputs else []
+        if len(references) != len(files):
+            raise UserError(
+                f"{len(references)} reference(s) for {len(files)} input document(s)",
+                hint="give one --reference per input, in the same order, or use --pairs",
+            )
+        docs = [
+            DocInput("", f, Path(r) if r else None) for f, r in zip(files, references, strict=True)
+        ]
+    else:
+        docs = _paired_by_name(inputs, listed, quiet=quiet)
+    docs += listed
     ids = _unique([d.doc_id or doc_id_from_path(d.source) for d in docs], [d.source for d in docs])
     return [DocInput(i, d.source, d.reference, d.lines) for i, d in zip(ids, docs, strict=True)]
+
+
+def _paired_by_name(inputs: list[str], listed: list[DocInput], *, quiet: bool) -> list[DocInput]:
+    """The inputs' Chinese files, each with its English version by name (when there is one)."""
+    covered = {real_path(p) for d in listed for p in (d.source, d.reference) if p is not None}
+    found = _expand(inputs, english=True) if inputs else []
+    result = pair_by_name([p for p, named in found if named or real_path(p) not in covered])
+    if result.english_alone and not result.pairs and not listed:
+        raise UserError(
+            f"no Chinese document among the inputs, only English ones: "
+            f"{', '.join(shown_path(p) for p in result.english_alone[:SHOWN])}",
+            hint="give the Chinese documents (an English one pairs with its Chinese one by name)",
+        )
+    if not quiet and (result.paired or result.english_alone):
+        log.warning("%s", result.line())
+    return [DocInput("", zh, en) for zh, en in result.pairs]

@@ -397,7 +397,7 @@ def _register(run: RunDir, config: RunConfig, docs: list[DocInput]) -> None:
 def run_documents(config: RunConfig, *, progress: bool = True) -> RunSummary:
     """Run every stage of every document of ``config``; return what finished and failed."""
     start = time.perf_counter()
-    docs = collect_documents(config.inputs, config.references, config.pairs)
+    docs = collect_documents(config.inputs, config.references, config.pairs, quiet=config.quiet)
     _inputs_outside(Path(config.output or ""), config, docs)
     check_run_path(Path(config.output or ""))
     _preflight(config)  # before the run directory is touched

@@ -32,11 +32,26 @@ def clean_doc_id(name: str) -> str:
     return cleaned or "doc"
 
 
+def name_and_language(path: str | Path) -> tuple[str, str | None]:
+    """A file's name without its extension and language tag (rules 1-3 of the module
+    docstring), and the tag's language: ``zh``, ``en``, or ``None`` when there is no tag.
+
+    ``un-report.zh.txt`` -> ``("un-report", "zh")``; a tag that is itself the extension counts
+    too: ``UNv1.0.devset.en`` -> ``("UNv1.0.devset", "en")``; ``报告.txt`` -> ``("报告", None)``.
+    """
+    name = unicodedata.normalize("NFC", Path(path).name)
+    bare = _EXTENSION.sub("", name)
+    tag = _LANG_TAG.search(bare)
+    if tag is None:  # ``c.en``: the extension that was dropped is the tag
+        tag = _LANG_TAG.search(name)
+        if tag is None or name[: tag.start()] != bare:
+            return bare, None
+    lang = "en" if tag.group(1).lower() == "en" else "zh"
+    return bare[: tag.start()], lang
+
+
 def doc_id_from_path(path: str | Path) -> str:
     """The document id of a file (the module docstring gives the rule); ``stdin`` for ``-``."""
     if str(path) == "-":
         return "stdin"
-    name = unicodedata.normalize("NFC", Path(path).name)
-    name = _EXTENSION.sub("", name)
-    name = _LANG_TAG.sub("", name)
-    return clean_doc_id(name)
+    return clean_doc_id(name_and_language(path)[0])
