@@ -54,16 +54,23 @@ MT_ROWS: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
-def make_run(path: Path, docs: dict[str, list[dict[str, Any]] | None], sha: str = "") -> Path:
-    """A run directory whose documents finished (rows given) or failed (``None``)."""
+def make_run(
+    path: Path,
+    docs: dict[str, list[dict[str, Any]] | None],
+    sha: str = "",
+    *,
+    meaningless: bool = False,
+) -> Path:
+    """A run directory whose documents finished (rows given) or failed (``None``);
+    ``meaningless``: translated by a random-weight model."""
     run = RunDir(path)
     run.update(
         settings={"glossaries": ["/somewhere/un-terms.tsv"]},
         signatures={"terms": "glossary:un|match:exact|unmt:0.1.0"},
         translator={
-            "model": "tiny (random weights)",
+            "model": "tiny (random weights)" if meaningless else "Helsinki-NLP/opus-mt-zh-en",
             "backend": "ctranslate2",
-            "meaningless": True,
+            "meaningless": meaningless,
         },
     )
     for doc_id, rows in docs.items():
@@ -129,7 +136,7 @@ def test_dataset_card_header_lists_configs_features_splits(run_dir: Path, tmp_pa
          "num_examples": 4}
     ]  # fmt: skip
     body = text.split("---\n", 2)[2]
-    for needle in ("glossary:un|match:exact", "tiny (random weights)", "meaningless",
+    for needle in ("glossary:un|match:exact", "Helsinki-NLP/opus-mt-zh-en",
                    "documents: 2", "2-1: 1", "`un-terms.tsv`",
                    "No row was left out by a rule"):  # fmt: skip
         assert needle in body
@@ -139,7 +146,8 @@ def test_tmx_parses_back_one_unit_per_two_sided_bead(run_dir: Path, tmp_path: Pa
     out = tmp_path / "out"
     assert main(["export", str(run_dir), "-o", str(out), "--format", "tmx", "--quiet"]) == 0
     tmx = out / "unmt.zh-en.tmx"
-    assert check_tmx(tmx) == 3  # the 1-0 bead has no English: no unit
+    # the 1-0 bead has no English, doc b's row is machine translation: no unit for either
+    assert check_tmx(tmx) == 2
     root = ET.parse(tmx).getroot()
     assert root.find("header").get("srclang") == "zh-CN"  # type: ignore[union-attr]
     tu = root.find("body/tu[@tuid='a:p2.s1+a:p2.s2']")
@@ -308,17 +316,19 @@ def test_review_table_and_moses_text(run_dir: Path, tmp_path: Path) -> None:
     lines = (out / "unmt.review.tsv").read_text(encoding="utf-8").splitlines()
     assert lines[0].split("\t") == ["id", "doc", "zh", "mt", "reference", "terms missed", "chrf"]
     rows = [line.split("\t") for line in lines[1:]]
-    assert [r[0] for r in rows] == ["a:p1.s1", "a:p2.s1+a:p2.s2", "b:h1.s1"]  # 1-0 left out
+    # the review table shows every row, the 1-0 bead too
+    assert [r[0] for r in rows] == ["a:p1.s1", "a:p2.s1+a:p2.s2", "a:p3.s1", "b:h1.s1"]
     assert rows[1][5] == "毒品和犯罪问题办公室 → UNODC" and rows[0][5] == ""  # the miss
-    assert rows[2][4] == "" and rows[2][3] == "Introduction"  # no reference: MT only
+    assert rows[3][4] == "" and rows[3][3] == "Introduction"  # no reference: MT only
     assert all(len(r) == 7 for r in rows)
     sheet = load_workbook(out / "unmt.review.xlsx", read_only=True)["review"]
     cells = [[c.value for c in row] for row in sheet.iter_rows()]
     assert cells[0][0] == "id" and [c[0] for c in cells[1:]] == [r[0] for r in rows]
-    assert cells[1][6] == 61.5 and cells[3][6] is None  # chrF as a number; none: empty
+    assert cells[1][6] == 61.5 and cells[4][6] is None  # chrF as a number; none: empty
     zh = (out / "unmt.zh-en.zh").read_text(encoding="utf-8").splitlines()
     en = (out / "unmt.zh-en.en").read_text(encoding="utf-8").splitlines()
-    assert len(zh) == len(en) == 3 and en[1] == "UNODC provided <help> & support."
+    # a training corpus of human translations: no one-sided bead, no machine translation
+    assert len(zh) == len(en) == 2 and en[1] == "UNODC provided <help> & support."
 
 
 def test_unknown_format_is_a_usage_error(
@@ -327,3 +337,39 @@ def test_unknown_format_is_a_usage_error(
     assert main(["export", str(run_dir), "-o", str(tmp_path / "o"), "--format", "hf,docx"]) == 2
     assert "unknown format 'docx'" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_each_format_keeps_its_own_rows_and_says_what_it_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datasets import load_dataset
+
+    run = make_run(tmp_path / "r", {"a": REF_ROWS, "b": MT_ROWS})
+    out = tmp_path / "out"
+    assert main(["export", str(run), "-o", str(out), "--format", "all"]) == 0
+    printed = capsys.readouterr().out
+    assert load_dataset(str(out), split="train")["id"][:] == [
+        "a:p1.s1", "a:p2.s1+a:p2.s2", "b:h1.s1"]  # the dataset keeps MT rows  # fmt: skip
+    assert check_tmx(out / "unmt.zh-en.tmx") == 2  # the memory: translations only
+    assert len((out / "unmt.review.tsv").read_text("utf-8").splitlines()) == 1 + 4  # every row
+    assert "dataset: 3 rows in 1 Parquet shard(s), card; left out: 1 (one-sided bead)" in printed
+    assert ("TMX: 2 translation units; left out: 1 (one-sided bead), "
+            "1 (English is machine translation)") in printed  # fmt: skip
+    assert "review table: 4 rows in unmt.review.tsv\n" in printed
+
+
+def test_the_mt_of_a_random_weight_model_is_never_exported_as_a_translation(
+    tmp_path: Path,
+) -> None:
+    from datasets import load_dataset
+
+    run = make_run(tmp_path / "r", {"a": REF_ROWS, "b": MT_ROWS}, meaningless=True)
+    out = tmp_path / "out"
+    args = ["export", str(run), "-o", str(out), "--format", "all", "--leave-out", "none"]
+    assert main([*args, "--quiet"]) == 0
+    ds = load_dataset(str(out), split="train")
+    assert "b" not in ds["doc"][:] and "a:p3.s1" in ds["id"][:]  # even with --leave-out none
+    assert (out / "unmt.zh-en.en").read_text("utf-8").count("\n") == 2
+    assert "b:h1.s1" in (out / "unmt.review.tsv").read_text("utf-8")  # shown as MT, to review
+    card = (out / "README.md").read_text("utf-8")
+    assert "machine translation of a random-weight model: 1" in card

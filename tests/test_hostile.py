@@ -307,10 +307,17 @@ def test_export_on_a_full_disk_is_one_line_and_leaves_no_export(
 ) -> None:
     from unmt.pipeline.bench.segment import synthetic
 
-    doc = tmp_path / "big.zh.txt"
-    doc.write_text(synthetic(ZH.read_text(encoding="utf-8"), "zh", 300_000), "utf-8")
+    zh, en = ZH.read_text(encoding="utf-8"), EN.read_text(encoding="utf-8")
+    doc, ref = tmp_path / "big.zh.txt", tmp_path / "big.en.txt"
+    doc.write_text(synthetic(zh, "zh", 300_000), "utf-8")
+    # the same copies of the English: rows of human translation (a random-weight model's
+    # translations are never exported as such)
+    copies = synthetic(zh, "zh", 300_000).count(zh.split("\n", 1)[0])
+    ref.write_text(synthetic(en, "en", len(en.encode()) * copies), "utf-8")
     run = tmp_path / "run"
-    assert main(["run", str(doc), "-o", str(run), "--model", str(tiny_model_dir), "--quiet"]) == 0
+    argv = ["run", str(doc), "--reference", str(ref), "-o", str(run), "--model",
+            str(tiny_model_dir), "--quiet"]  # fmt: skip
+    assert main(argv) == 0
     done = subprocess.run(
         [sys.executable, "-m", "unmt", "export", str(run), "-o", str(tmp_path / "x"),
          "--format", fmt],

@@ -212,12 +212,15 @@ def test_export_of_a_real_run(finished: dict[str, Any], tmp_path: Path) -> None:
         for r in read_jsonl(finished["out"] / "docs" / d / "pairs.jsonl")
     ]  # fmt: skip
     one_sided = sum(1 for r in rows if not r["zh"].strip() or not r["en"].strip())
-    assert one_sided >= 1 and ds.num_rows == len(rows) - one_sided  # left out by default
-    assert set(ds["doc"][:]) == {"un-report", "norefs", "short-ref"}
-    assert "1-1" in ds["bead"][:] and set(ds["en_origin"][:]) == {"reference", "mt"}
-    assert check_tmx(out / "unmt.zh-en.tmx") == len(rows) - one_sided
+    # the tiny model's translations are meaningless: never exported as a translation
+    mt = sum(1 for r in rows if r["en_origin"] == "mt" and r["zh"].strip() and r["en"].strip())
+    assert one_sided >= 1 and mt >= 1 and ds.num_rows == len(rows) - one_sided - mt
+    assert set(ds["doc"][:]) == {"un-report", "short-ref"}  # norefs has only MT
+    assert "1-1" in ds["bead"][:] and set(ds["en_origin"][:]) == {"reference"}
+    assert check_tmx(out / "unmt.zh-en.tmx") == len(rows) - one_sided - mt
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "meaningless" in card and "**Incomplete:** 3 document(s)" in card
+    assert f"machine translation of a random-weight model: {mt}" in card
 
 
 @pytest.mark.parametrize(

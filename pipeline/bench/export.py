@@ -84,11 +84,30 @@ def _rows(doc: str, n: int) -> Any:
         }  # fmt: skip
 
 
+def _direct(run: Path, out: Path) -> tuple[float, float]:
+    """The direct writer's whole-process seconds and peak RSS (MiB) on ``run``."""
+    import json
+
+    script = Path(__file__).with_name("direct_export.py")
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, str(script), str(run), str(out)], capture_output=True, text=True
+    )
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise UserError(f"the direct export writer failed: {proc.stderr[-1000:]}")
+    shutil.rmtree(out, ignore_errors=True)
+    return wall, float(json.loads(proc.stdout.strip().splitlines()[-1])["peak_mib"])
+
+
 def run_bench(args: argparse.Namespace) -> int:
     """The ``unmt bench export`` command."""
     sizes = args.rows
     print(f"unmt bench export --format {args.format}: generated rows, {ROWS_PER_DOC} per document")
-    print(f"{'rows':>9} {'write s':>8} {'export s':>9} {'rows/s':>9} {'peak MiB':>9}")
+    print(
+        f"{'rows':>9} {'write s':>8} {'export s':>9} {'rows/s':>9} {'peak MiB':>9} "
+        f"{'direct s':>9} {'direct MiB':>10} {'ratio':>6}"
+    )
     with tempfile.TemporaryDirectory(prefix="unmt-bench-export-") as tmp:
         for n in sizes:
             start = time.perf_counter()
@@ -104,8 +123,14 @@ def run_bench(args: argparse.Namespace) -> int:
             if proc.returncode != 0:
                 raise UserError(f"unmt export of {n} rows failed: {proc.stderr[-1000:]}")
             peak = float(proc.stdout.strip().splitlines()[-1])
-            print(f"{n:>9} {made:>8.1f} {wall:>9.1f} {n / wall:>9.0f} {peak:>9.0f}")
+            direct, direct_peak = _direct(run, Path(tmp) / f"direct{n}")
+            print(
+                f"{n:>9} {made:>8.1f} {wall:>9.1f} {n / wall:>9.0f} {peak:>9.0f} "
+                f"{direct:>9.1f} {direct_peak:>10.0f} {wall / direct:>6.2f}"
+            )
             shutil.rmtree(run)
             shutil.rmtree(out)
-    print("export s: the whole `unmt export` process, start-up included; peak: its max RSS")
+    print("export s: the whole `unmt export` process, start-up included; peak: its max RSS;")
+    print("direct: a direct pyarrow + TMX writer of the same rows, nothing of unmt, no checks")
+    print("(pipeline/bench/direct_export.py), its whole process; ratio: export s / direct s")
     return 0

@@ -20,6 +20,7 @@ from typing import Any
 from unmt.errors import UserError
 from unmt.fileio import WriteError, atomic_output, published_folder, write_error
 from unmt.pipeline.cli.options import declare_io, number
+from unmt.pipeline.export.formats import FORMATS
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +73,11 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument(
         "--leave-out",
-        default="one-sided",
+        default=None,
         metavar="KINDS",
-        help="rows to leave out, comma-separated: one-sided (beads with an empty side), mt "
-        "(rows whose English is machine translation), or none (default: one-sided)",
+        help="rows to leave out of every format, comma-separated: one-sided (beads with an "
+        "empty side), mt (rows whose English is machine translation), or none (default: each "
+        "format's own: hf one-sided; tmx and moses one-sided,mt; tsv and xlsx none)",
     )
     p.add_argument(
         "--min-chrf",
@@ -97,7 +99,6 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=run_export)
 
 
-FORMATS = ("hf", "tmx", "tsv", "xlsx", "moses")
 #: what ``unmt export`` writes without ``--format``: the corpus, not the review tables
 DEFAULT_FORMATS = ("hf", "tmx")
 
@@ -205,17 +206,17 @@ def run_export(args: argparse.Namespace) -> int:
 
     if args.push_to_hub and "hf" not in args.format:
         raise UserError("--push-to-hub needs the dataset", hint="use --format hf or all")
-    from unmt.pipeline.export.filters import RowFilter
+    from unmt.pipeline.export.formats import row_filters
 
-    row_filter = RowFilter.parse(args.leave_out, args.min_chrf, args.min_align)
-    export = collect(args.run_dirs, include_flagged=args.include_flagged, row_filter=row_filter)
+    filters = row_filters(args.format, args.leave_out, args.min_chrf, args.min_align)
+    export = collect(args.run_dirs, include_flagged=args.include_flagged)
     if not export.docs:
         raise _nothing_to_export(export.skipped, export.flagged, args.run_dirs[0])
     out = Path(args.output)
     runs = [str(p) for p in export.runs]
     marker: dict[str, Any] = {"runs": runs, "format": ",".join(args.format)}
     try:
-        lines, marker = _write(export, out, args, marker)
+        lines, marker = _write(export, out, args, marker, filters)
     except OSError as exc:  # pyarrow and the writers: a full disk, a read-only folder
         error = write_error(exc, out)
         if error is None:
@@ -241,50 +242,36 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def _write(
-    export: Any, out: Path, args: argparse.Namespace, marker: dict[str, Any]
+    export: Any, out: Path, args: argparse.Namespace, marker: dict[str, Any], filters: Any
 ) -> tuple[list[str], dict[str, Any]]:
-    """Write the export into a staging folder that replaces ``out`` at the end."""
+    """Write every format in one pass over the rows, into a staging folder whose files replace
+    the export's own files in ``out`` at the end; the summary lines and the mark's fields."""
+    from unmt.pipeline.export import review
+    from unmt.pipeline.export.formats import open_writers, write_all
     from unmt.progress import Progress
 
-    lines: list[str] = []
     bar = Progress("exporting", unit="row", enabled=not args.quiet)
-    export.progress = bar.update  # every format reads the rows: the bar counts them all
+    export.progress = bar.update
     with bar, staged_dir(out) as stage:
-        if "hf" in args.format:
-            from unmt.pipeline.export.hf import export_hf
-
-            hf = export_hf(export, stage, shard_rows=args.shard_rows, license=args.license)
-            marker["rows"] = hf.rows
-            lines.append(f"dataset: {hf.rows} rows in {len(hf.shards)} Parquet shard(s), card")
-            if export.left_out:
-                lines.append(
-                    "left out: " + ", ".join(f"{n} ({why})" for why, n in export.left_out.items())
-                )
-        if "tmx" in args.format:
-            from unmt.pipeline.export.tmx import export_tmx
-
-            tmx = export_tmx(export, stage / TMX_NAME)
-            marker["tmx_units"] = tmx.units
-            lines.append(
-                f"TMX: {tmx.units} translation units ({tmx.left_out} one-sided beads left out)"
-            )
-        for name in ("tsv", "xlsx", "moses"):
-            if name in args.format:
-                lines.append(_review(name, export, stage))
+        writers = open_writers(export, stage, args.format, filters, shard_rows=args.shard_rows,
+                               license=args.license, tmx_name=TMX_NAME)  # fmt: skip
+        done = write_all(export, writers)
+        lines = []
+        for name in args.format:
+            result, left = done.results[name], done.left_out[name]
+            if name == "hf":
+                marker["rows"] = result.rows
+                line = f"dataset: {result.rows} rows in {len(result.shards)} Parquet shard(s), card"
+            elif name == "tmx":
+                marker["tmx_units"] = result.units
+                line = f"TMX: {result.units} translation units"
+            elif name == "moses":
+                line = f"Moses text: {result.rows} line pairs in {review.MOSES_STEM}.zh / .en"
+            else:
+                line = f"review table: {result.rows} rows in {result.path.name}"
+            if left:
+                line += "; left out: " + ", ".join(f"{n} ({why})" for why, n in left.items())
+            lines.append(line)
         with atomic_output(stage / MARKER) as fh:
             json.dump(marker, fh, indent=1)
     return lines, marker
-
-
-def _review(name: str, export: Any, stage: Path) -> str:
-    """Write one of the review or Moses exports; its summary line."""
-    from unmt.pipeline.export import review
-
-    if name == "tsv":
-        done = review.export_tsv(export, stage / review.TSV_NAME)
-        return f"review table: {done.rows} rows in {review.TSV_NAME}"
-    if name == "xlsx":
-        done = review.export_xlsx(export, stage / review.XLSX_NAME)
-        return f"review table: {done.rows} rows in {review.XLSX_NAME}"
-    done = review.export_moses(export, stage)
-    return f"Moses text: {done.rows} line pairs in {review.MOSES_STEM}.zh / .en"

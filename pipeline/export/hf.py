@@ -24,6 +24,7 @@ from typing import Any
 
 from unmt import __version__
 from unmt.fileio import atomic_output
+from unmt.pipeline.export.filters import RowFilter
 from unmt.pipeline.export.rows import ExportSet
 from unmt.records import Pair
 
@@ -66,52 +67,26 @@ def features() -> Any:
     )
 
 
-def to_example(row: Pair) -> dict[str, Any]:
-    """One ``pairs.jsonl`` row as a dataset example (zh/en become one ``translation``)."""
+def to_columns(rows: list[Pair]) -> dict[str, list[Any]]:
+    """Rows as the dataset's columns (zh and en become one ``translation``)."""
     return {
-        "id": row.id,
-        "doc": row.doc,
-        "para": row.para,
-        "block": row.block,
-        "translation": {"zh": row.zh, "en": row.en},
-        "en_origin": row.en_origin,
-        "mt": row.mt,
-        "bead": row.bead,
-        "terms": [t.to_json() for t in row.terms],
-        "chrf": None if row.chrf is None else float(row.chrf),
-        "align": None if row.align is None else float(row.align),
+        "id": [r.id for r in rows],
+        "doc": [r.doc for r in rows],
+        "para": [r.para for r in rows],
+        "block": [r.block for r in rows],
+        "translation": [{"zh": r.zh, "en": r.en} for r in rows],
+        "en_origin": [r.en_origin for r in rows],
+        "mt": [r.mt for r in rows],
+        "bead": [r.bead for r in rows],
+        "terms": [[{"zh": t.zh, "en": t.en, "found": t.found} for t in r.terms] for r in rows],
+        "chrf": [None if r.chrf is None else float(r.chrf) for r in rows],
+        "align": [None if r.align is None else float(r.align) for r in rows],
     }
 
 
 #: the card's licence unless ``--license`` says otherwise: UN documents come with the
 #: Organization's terms of use, which the publisher must state (hub id ``other``)
 DEFAULT_LICENSE = "other"
-
-
-def export_hf(
-    export: ExportSet,
-    out_dir: str | Path,
-    *,
-    shard_rows: int = DEFAULT_SHARD_ROWS,
-    license: str = DEFAULT_LICENSE,
-) -> HfExport:
-    """Write the Parquet shards and the dataset card of ``export`` into ``out_dir``.
-
-    Args:
-        export: the finished documents (``export_rows.collect``).
-        out_dir: the folder to write into (normally a fresh staging folder).
-        shard_rows: the most rows per Parquet file.
-        license: the dataset card's ``license:`` (a hub licence id).
-    """
-    import datasets
-
-    was_disabled = datasets.is_progress_bar_enabled() is False
-    datasets.disable_progress_bars()  # one short step per shard: the bars are only noise
-    try:
-        return _export(export, Path(out_dir), shard_rows, license)
-    finally:
-        if not was_disabled:
-            datasets.enable_progress_bars()
 
 
 @dataclass
@@ -124,12 +99,13 @@ class RowCounts:
     terms: int = 0
     found: int = 0
 
-    def add(self, example: dict[str, Any]) -> None:
-        self.rows += 1
-        self.shapes[example["bead"]] += 1
-        self.origins[example["en_origin"]] += 1
-        self.terms += len(example["terms"])
-        self.found += sum(t["found"] for t in example["terms"])
+    def add(self, rows: list[Pair]) -> None:
+        """Count ``rows``."""
+        self.rows += len(rows)
+        self.shapes.update(r.bead for r in rows)
+        self.origins.update(r.en_origin for r in rows)
+        self.terms += sum(len(r.terms) for r in rows)
+        self.found += sum(t.found for r in rows for t in r.terms)
 
 
 class _ShardWriter:
@@ -142,25 +118,24 @@ class _ShardWriter:
         self._writer: Any = None
         self._in_shard = 0
 
-    def write(self, examples: list[dict[str, Any]]) -> None:
-        import pyarrow as pa
+    def write(self, table: Any) -> None:
+        """Write a pyarrow table of rows, starting a new shard where one is full."""
         import pyarrow.parquet as pq
 
-        while examples:
+        while table.num_rows:
             if self._writer is None or self._in_shard >= self.shard_rows:
-                self._close()
+                self.close()
                 path = self.folder / f".part-{len(self.parts):05d}.parquet"
                 self.parts.append(path)
                 self._writer = pq.ParquetWriter(str(path), self.schema)
                 self._in_shard = 0
-            take = examples[: self.shard_rows - self._in_shard]
-            examples = examples[len(take) :]
-            table = pa.Table.from_pylist(take, schema=self.schema)
-            self.nbytes += table.nbytes
-            self._writer.write_table(table)
-            self._in_shard += len(take)
+            take = table.slice(0, self.shard_rows - self._in_shard)
+            table = table.slice(take.num_rows)
+            self.nbytes += take.nbytes
+            self._writer.write_table(take)
+            self._in_shard += take.num_rows
 
-    def _close(self) -> None:
+    def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -173,7 +148,7 @@ class _ShardWriter:
             path = self.folder / ".part-00000.parquet"
             self.parts.append(path)
             pq.ParquetWriter(str(path), self.schema).close()
-        self._close()
+        self.close()
         n = len(self.parts)
         final = []
         for i, part in enumerate(self.parts):
@@ -183,25 +158,79 @@ class _ShardWriter:
         return final
 
 
-def _export(export: ExportSet, out: Path, shard_rows: int, license: str) -> HfExport:
-    feats = features()
-    (out / DATA_DIR).mkdir(parents=True, exist_ok=True)
-    writer = _ShardWriter(out / DATA_DIR, feats.arrow_schema, shard_rows)
-    counts = RowCounts()
-    batch: list[dict[str, Any]] = []
-    for row in export.rows():
-        example = to_example(row)
-        counts.add(example)
-        batch.append(example)
-        if len(batch) >= ROW_GROUP:
-            writer.write(batch)
-            batch = []
-    writer.write(batch)
-    shards = writer.finish()
-    card = out / "README.md"
-    with atomic_output(card) as fh:
-        fh.write(dataset_card(export, counts, feats, num_bytes=writer.nbytes, license=license))
-    return HfExport(rows=counts.rows, shards=shards, card=card)
+class HfWriter:
+    """The dataset as rows come: Parquet shards of row groups, then the card (:meth:`finish`).
+
+    Args:
+        export: the finished documents (for the card).
+        out: the folder (normally the export's staging folder).
+        row_filter: the rows this format leaves out (the card says which and why).
+        shard_rows: the most rows per Parquet file.
+        license: the dataset card's ``license:`` (a hub licence id).
+    """
+
+    name = "hf"
+
+    def __init__(
+        self,
+        export: ExportSet,
+        out: Path,
+        row_filter: RowFilter,
+        *,
+        shard_rows: int = DEFAULT_SHARD_ROWS,
+        license: str = DEFAULT_LICENSE,
+    ) -> None:
+        import datasets
+
+        self.export, self.out, self.filter, self.license = export, out, row_filter, license
+        self.left_out: Counter[str] = Counter()
+        self.features = features()
+        (out / DATA_DIR).mkdir(parents=True, exist_ok=True)
+        self.writer = _ShardWriter(out / DATA_DIR, self.features.arrow_schema, shard_rows)
+        self.counts = RowCounts()
+        self.batch: list[Pair] = []
+        self._bars = datasets.is_progress_bar_enabled()
+        datasets.disable_progress_bars()  # one short step per shard: the bars are only noise
+
+    def add(self, row: Pair) -> None:
+        self.batch.append(row)
+        if len(self.batch) >= ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        """The batch as one row group: a column at a time (:func:`to_columns`)."""
+        import pyarrow as pa
+
+        rows, self.batch = self.batch, []
+        self.counts.add(rows)
+        self.writer.write(pa.Table.from_pydict(to_columns(rows), schema=self.writer.schema))
+
+    def close(self) -> None:
+        """Let go of the open shard (an export that failed: its staging folder goes)."""
+        import datasets
+
+        self.writer.close()
+        if self._bars:
+            datasets.enable_progress_bars()
+            self._bars = False
+
+    def finish(self) -> HfExport:
+        """Write the last rows, name the shards and write the card."""
+        import datasets
+
+        try:
+            self._flush()
+            shards = self.writer.finish()
+            card = self.out / "README.md"
+            with atomic_output(card) as fh:
+                fh.write(dataset_card(self.export, self.counts, self.features,
+                                      num_bytes=self.writer.nbytes, license=self.license,
+                                      row_filter=self.filter, left_out=self.left_out))  # fmt: skip
+        finally:
+            if self._bars:
+                datasets.enable_progress_bars()
+                self._bars = False
+        return HfExport(rows=self.counts.rows, shards=shards, card=card)
 
 
 def _size_category(n: int) -> str:
@@ -245,6 +274,8 @@ def dataset_card(
     *,
     num_bytes: int = 0,
     license: str = "other",
+    row_filter: RowFilter | None = None,
+    left_out: Counter[str] | None = None,
 ) -> str:
     """The ``README.md`` dataset card: YAML header, then description, counts, what was left
     out and signatures."""
@@ -271,7 +302,7 @@ def dataset_card(
         f"- glossary term occurrences: {counts.terms}, approved English used: {counts.found}",
         f"- run directories merged: {len(export.runs)}\n",
     ]
-    lines += _left_out(export)
+    lines += _left_out(export, row_filter or RowFilter(), left_out or Counter())
     lines += _provenance(export)
     lines += [
         "## Loading\n",
@@ -283,19 +314,22 @@ def dataset_card(
     return "\n".join(lines)
 
 
-def _left_out(export: ExportSet) -> list[str]:
+def _left_out(export: ExportSet, row_filter: RowFilter, left_out: Counter[str]) -> list[str]:
     """The card's account of what the export leaves out, and why."""
     lines = ["## Left out\n"]
-    rules = export.filter.rules()
+    rules = row_filter.rules()
     if rules:
         lines.append("Rows of these kinds are not in this export (`unmt export --leave-out`,")
         lines.append("`--min-chrf`, `--min-align`):\n")
         lines += [f"- {rule}" for rule in rules]
     else:
         lines.append("No row was left out by a rule (`--leave-out none`).")
-    if export.left_out:
+    if export.meaningless:
+        lines.append("- rows whose English would be the machine translation of a random-weight "
+                     "model (meaningless)")  # fmt: skip
+    if left_out:
         lines.append("\nRows left out: " + ", ".join(
-            f"{why}: {n}" for why, n in sorted(export.left_out.items())
+            f"{why}: {n}" for why, n in sorted(left_out.items())
         ) + ".")  # fmt: skip
     if export.skipped:
         lines.append(

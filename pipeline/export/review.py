@@ -1,7 +1,7 @@
 """Exports for people and for MT toolkits: a bilingual review table (TSV, XLSX) and Moses text.
 
-The review table is what a translator checks a machine translation with: one row per exported
-row (``ExportSet.rows()``, so the same rows the dataset has), with the segment id, the Chinese,
+The review table is what a translator checks a machine translation with: one row per row of the
+run (every row unless ``--leave-out`` says otherwise), with the segment id, the Chinese,
 the MT, the human reference where there is one, the glossary terms whose approved English the MT
 missed (``会员国 → Member States``), and sentence chrF. TSV is written as a stream; XLSX with
 openpyxl's write-only workbook (also a stream), header row frozen, wide text columns wrapped.
@@ -23,12 +23,13 @@ a space, so line n of one file is always the translation of line n of the other.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from unmt.errors import UserError
 from unmt.fileio import atomic_output
-from unmt.pipeline.export.rows import ExportSet
+from unmt.pipeline.export.filters import RowFilter
 from unmt.records import Pair
 
 REVIEW_COLUMNS = ("id", "doc", "zh", "mt", "reference", "terms missed", "chrf")
@@ -74,39 +75,62 @@ def xlsx_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def export_tsv(export: ExportSet, path: Path) -> ReviewExport:
-    """Write the review table as UTF-8 TSV with a header line (cells: :func:`tsv_cell`)."""
-    n = 0
-    with atomic_output(path) as fh:
-        fh.write("\t".join(REVIEW_COLUMNS) + "\n")
-        for row in export.rows():
-            fh.write("\t".join(tsv_cell(cell) for cell in review_row(row)) + "\n")
-            n += 1
-    return ReviewExport(path, n)
+class TsvWriter:
+    """The review table as UTF-8 TSV with a header line, as rows come (cells:
+    :func:`tsv_cell`)."""
+
+    name = "tsv"
+
+    def __init__(self, folder: Path, row_filter: RowFilter) -> None:
+        self.path, self.filter = folder / TSV_NAME, row_filter
+        self.left_out: Counter[str] = Counter()
+        self.rows = 0
+        self.fh = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.fh.write("\t".join(REVIEW_COLUMNS) + "\n")
+
+    def add(self, row: Pair) -> None:
+        self.fh.write("\t".join(tsv_cell(cell) for cell in review_row(row)) + "\n")
+        self.rows += 1
+
+    def finish(self) -> ReviewExport:
+        self.fh.close()
+        return ReviewExport(self.path, self.rows)
+
+    def close(self) -> None:
+        self.fh.close()
 
 
-def export_xlsx(export: ExportSet, path: Path) -> ReviewExport:
-    """Write the review table as an XLSX workbook (one sheet, header frozen)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
+class XlsxWriter:
+    """The review table as an XLSX workbook (one sheet, header frozen), written by openpyxl's
+    write-only workbook as rows come and saved by :meth:`finish`."""
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("review")
-    sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFG", (18, 12, 50, 50, 50, 30, 7), strict=True):
-        sheet.column_dimensions[letter].width = width
-    header = []
-    for name in REVIEW_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    n = 0
-    for row in export.rows():
-        n += 1
-        if n > XLSX_MAX_ROWS:
+    name = "xlsx"
+
+    def __init__(self, folder: Path, row_filter: RowFilter) -> None:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
+
+        self.path, self.filter = folder / XLSX_NAME, row_filter
+        self.left_out: Counter[str] = Counter()
+        self.rows = 0
+        self._cell = WriteOnlyCell
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet("review")
+        self.sheet.freeze_panes = "A2"
+        for letter, width in zip("ABCDEFG", (18, 12, 50, 50, 50, 30, 7), strict=True):
+            self.sheet.column_dimensions[letter].width = width
+        header = []
+        for name in REVIEW_COLUMNS:
+            cell = WriteOnlyCell(self.sheet, value=name)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        self.sheet.append(header)
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+
+    def add(self, row: Pair) -> None:
+        self.rows += 1
+        if self.rows > XLSX_MAX_ROWS:
             raise UserError(
                 f"more than {XLSX_MAX_ROWS:,} rows: an XLSX sheet cannot hold them",
                 hint="export the review table as TSV (--format tsv), or fewer run directories",
@@ -114,28 +138,50 @@ def export_xlsx(export: ExportSet, path: Path) -> ReviewExport:
         cells = []
         for i, value in enumerate(review_row(row)):
             if i == 6:  # chrF: a number, or an empty cell
-                cell = WriteOnlyCell(sheet, value=float(value) if value else value)
+                cell = self._cell(self.sheet, value=float(value) if value else value)
             else:  # text, never a formula
-                cell = WriteOnlyCell(sheet, value=xlsx_text(value))
+                cell = self._cell(self.sheet, value=xlsx_text(value))
                 cell.data_type = "s"
             if i in (2, 3, 4, 5):
-                cell.alignment = wrap
+                cell.alignment = self.wrap
             cells.append(cell)
-        sheet.append(cells)
-    with atomic_output(path, mode="wb") as fh:
-        book.save(fh)
-    return ReviewExport(path, n)
+        self.sheet.append(cells)
+
+    def finish(self) -> ReviewExport:
+        with atomic_output(self.path, mode="wb") as fh:
+            self.book.save(fh)
+        return ReviewExport(self.path, self.rows)
+
+    def close(self) -> None:
+        """Nothing is open: the workbook is written by :meth:`finish` alone."""
 
 
-def export_moses(export: ExportSet, folder: Path) -> ReviewExport:
-    """Write ``unmt.zh-en.zh`` and ``unmt.zh-en.en``, line-aligned (two-sided rows only)."""
-    zh_path, en_path = folder / f"{MOSES_STEM}.zh", folder / f"{MOSES_STEM}.en"
-    n = 0
-    with atomic_output(zh_path) as zh, atomic_output(en_path) as en:
-        for row in export.rows():
-            z, e = _flat(row.zh), _flat(row.en)
-            if z and e:
-                zh.write(z + "\n")
-                en.write(e + "\n")
-                n += 1
-    return ReviewExport(zh_path, n)
+class MosesWriter:
+    """``unmt.zh-en.zh`` and ``unmt.zh-en.en``, line-aligned, as rows come (two-sided rows
+    only)."""
+
+    name = "moses"
+
+    def __init__(self, folder: Path, row_filter: RowFilter) -> None:
+        self.path, self.filter = folder / f"{MOSES_STEM}.zh", row_filter
+        self.left_out: Counter[str] = Counter()
+        self.rows = 0
+        self.zh = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.en = open(folder / f"{MOSES_STEM}.en", "w", encoding="utf-8", newline="")  # noqa: SIM115
+
+    def add(self, row: Pair) -> None:
+        z, e = _flat(row.zh), _flat(row.en)
+        if not (z and e):
+            self.left_out["one-sided bead"] += 1
+            return
+        self.zh.write(z + "\n")
+        self.en.write(e + "\n")
+        self.rows += 1
+
+    def finish(self) -> ReviewExport:
+        self.close()
+        return ReviewExport(self.path, self.rows)
+
+    def close(self) -> None:
+        self.zh.close()
+        self.en.close()

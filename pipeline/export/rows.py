@@ -11,16 +11,14 @@ two runs is taken once; two different documents with one id are an error.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from unmt.errors import UserError
-from unmt.fileio import jsonl_records, read_lines
-from unmt.pipeline.export.filters import RowFilter
 from unmt.pipeline.run.pairing import MISMATCH
 from unmt.pipeline.run.rundir import RunDir, sha256_file
 from unmt.pipeline.run.state import DocEntry
@@ -47,8 +45,8 @@ class ExportSet:
         signatures: signature name -> value, merged over runs (first wins).
         translators: every run's translator identity (model, revision, backend...), once each.
         glossaries: every run's glossary files, once each.
-        filter: which rows are left out (:mod:`unmt.pipeline.export.filters`).
-        left_out: reason -> rows left out by ``filter`` (counted as :meth:`rows` reads them).
+        meaningless: the documents whose machine translation came from a random-weight model
+            (meaningless: never exported as a translation).
     """
 
     runs: list[Path]
@@ -59,9 +57,8 @@ class ExportSet:
     signatures: dict[str, Any] = field(default_factory=dict)
     translators: list[dict[str, Any]] = field(default_factory=list)
     glossaries: list[str] = field(default_factory=list)
-    filter: RowFilter = field(default_factory=RowFilter)
-    left_out: Counter[str] = field(default_factory=Counter)
-    #: called with 1 for each row read (a progress bar), when set
+    meaningless: set[str] = field(default_factory=set)
+    #: called with the number of lines of each document read (a progress bar), when set
     progress: Callable[[int], None] | None = None
 
     @property
@@ -71,29 +68,32 @@ class ExportSet:
         return [d for d, why in self.skipped.items() if why.startswith(FLAGGED)]
 
     def rows(self) -> Iterator[Pair]:
-        """Every row of every exported document that the filter keeps, in order, one at a
-        time (``left_out`` counts the others; it restarts with each pass).
+        """Every row of every exported document, in order, one at a time (each format decides
+        which it leaves out: :mod:`unmt.pipeline.export.formats`).
+
+        The files are the run's own, checked against the sha256 the run recorded
+        (:func:`collect`), so they are parsed without the bounds put on a user's JSONL.
 
         Raises:
             UserError: a row that is not a :class:`~unmt.records.Pair` (file and line named).
         """
-        self.left_out.clear()
+        loads, from_json = json.loads, Pair.from_json
         for doc_id, path in self.pairs.items():
             hint = f"a broken row of document {doc_id}; run `unmt run` again on this run directory"
-            for line, row in jsonl_records(path, read_lines(path), hint=hint):
-                try:
-                    pair = Pair.from_json(row)
-                except TypeError as exc:
-                    raise UserError(
-                        f"not a pairs row ({exc})", path=path, line=line, hint=hint
-                    ) from None
-                if self.progress is not None:
-                    self.progress(1)
-                why = self.filter.reason(pair)
-                if why is None:
+            line = 0
+            with open(path, encoding="utf-8") as fh:
+                for line, text in enumerate(fh, 1):
+                    if not text.strip():
+                        continue
+                    try:
+                        pair = from_json(loads(text))
+                    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                        raise UserError(
+                            f"not a pairs row ({exc})", path=path, line=line, hint=hint
+                        ) from None
                     yield pair
-                else:
-                    self.left_out[why] += 1
+            if self.progress is not None:
+                self.progress(line)  # a document at a time: the bar moves, rows do not wait
 
 
 def _finished_pairs(
@@ -119,12 +119,7 @@ def _finished_pairs(
     return None, "unfinished (no pairs file recorded)"
 
 
-def collect(
-    run_dirs: Sequence[str | Path],
-    *,
-    include_flagged: bool = False,
-    row_filter: RowFilter | None = None,
-) -> ExportSet:
+def collect(run_dirs: Sequence[str | Path], *, include_flagged: bool = False) -> ExportSet:
     """Read the manifests of ``run_dirs`` and gather their finished documents.
 
     A document kept with ``unmt run --accept-mismatch`` (its reference did not look like its
@@ -132,7 +127,7 @@ def collect(
     """
     if not run_dirs:
         raise UserError("no run directory given", hint="name at least one RUN_DIR")
-    result = ExportSet(runs=[], filter=row_filter or RowFilter())
+    result = ExportSet(runs=[])
     sources: dict[str, str] = {}
     for rd in run_dirs:
         run = RunDir(rd, create=False)
@@ -155,6 +150,7 @@ def collect(
         translator = manifest.get("translator")
         if translator and translator not in result.translators:
             result.translators.append(translator)
+        meaningless = bool(translator and translator.get("meaningless"))
         for glossary in manifest.get("settings", {}).get("glossaries") or []:
             if str(glossary) not in result.glossaries:
                 result.glossaries.append(str(glossary))
@@ -177,4 +173,6 @@ def collect(
             result.skipped.pop(doc_id, None)
             result.docs[doc_id] = entry
             result.pairs[doc_id] = path
+            if meaningless:
+                result.meaningless.add(doc_id)
     return result

@@ -7,10 +7,11 @@ ignores keys it does not know, so later versions can add fields without breaking
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self, get_args
 
-BlockKind = Literal["title", "heading", "paragraph", "footnote", "line"]
+BlockKind = Literal["title", "heading", "paragraph", "footnote", "line", "table"]
 BLOCK_KINDS: tuple[str, ...] = get_args(BlockKind)
 
 
@@ -22,6 +23,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The field names of a record class, read once (``dataclasses.fields`` is slow per row)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 class _JsonRecord:
     """Mixin: ``to_json`` / ``from_json`` for flat frozen dataclasses."""
 
@@ -29,22 +41,23 @@ class _JsonRecord:
 
     def to_json(self) -> dict[str, Any]:
         """A dict of plain JSON types (tuples become lists, nested records dicts)."""
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:
         """Rebuild a record from ``to_json`` output; unknown keys are ignored."""
         kwargs: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name not in data:
+        nested_fields = cls._nested
+        for name in _field_names(cls):
+            if name not in data:
                 continue
-            value = data[f.name]
-            nested = cls._nested.get(f.name)
+            value = data[name]
+            nested = nested_fields.get(name) if nested_fields else None
             if nested is not None and value is not None:
                 value = tuple(nested.from_json(v) for v in value)  # type: ignore[attr-defined]
             elif isinstance(value, list):
                 value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
-            kwargs[f.name] = value
+            kwargs[name] = value
         return cls(**kwargs)
 
 
@@ -53,7 +66,8 @@ class Block(_JsonRecord):
     """A structural unit of a document: title, heading, numbered paragraph or footnote.
 
     Attributes:
-        kind: ``title``, ``heading``, ``paragraph`` or ``footnote``.
+        kind: ``title``, ``heading``, ``paragraph``, ``footnote``, ``table`` (its rows one a
+            line, cells separated by `` | ``) or ``line`` (a line-aligned file).
         label: the printed label (``8``, ``A.``, ``(a)``, ``一.``, ``*``); empty when there is none.
         text: the cleaned text, without the label, on one line.
         index: 1-based position among blocks of the same kind in the document.
@@ -195,6 +209,12 @@ class PairTerm(_JsonRecord):
     found: bool
 
 
+@functools.lru_cache(maxsize=65536)
+def _pair_term(zh: str, en: str, found: bool) -> PairTerm:
+    """One (frozen, shared) term record for each term a corpus's rows repeat."""
+    return PairTerm(zh, en, found)
+
+
 @dataclass(frozen=True, slots=True)
 class Pair(_JsonRecord):
     """One row of ``pairs.jsonl``: an aligned zh/en unit as the dataset and TMX exports see it.
@@ -229,3 +249,14 @@ class Pair(_JsonRecord):
     terms: tuple[PairTerm, ...] = ()
     chrf: float | None = None
     align: float | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        """:meth:`_JsonRecord.from_json` for the row exports read a million times: the fields
+        taken by name, unknown keys ignored, missing optional ones at their defaults."""
+        get = data.get
+        terms = tuple(_pair_term(t["zh"], t["en"], t["found"]) for t in get("terms") or ())
+        return cls(
+            data["id"], data["doc"], data["para"], data["block"], data["zh"], data["en"],
+            data["en_origin"], data["mt"], data["bead"], terms, get("chrf"), get("align"),
+        )  # fmt: skip
