@@ -185,3 +185,13 @@ def run_table(
     print(f"\nhostile {label}:", ", ".join(f"{k} {v}" for k, v in totals.items()))
     assert problems == [], "\n".join(problems)
     return totals
+
+
+def finish_run(base: Path, tiny: Path, zh: str, en: str, *extra: str) -> Path:
+    """``unmt run ZH --reference EN -o base/run`` with the tiny model (``extra`` flags too):
+    a finished run directory for the cases that start from one."""
+    run_dir = base / "run"
+    argv = ["run", str(base / zh), "--reference", str(base / en), *extra, "-o", str(run_dir),
+            "--model", str(tiny), "--quiet"]  # fmt: skip
+    assert run_main(argv).code == 0
+    return run_dir

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile_kit import Case, run_main, run_table
+from hostile_kit import Case, finish_run, run_main, run_table
 
 ZH = "会员国重申打击恐怖主义的承诺。\n秘书长提交了报告。\n"
 EN = "Member States reaffirmed their commitment.\nThe Secretary-General submitted a report.\n"
@@ -279,20 +279,7 @@ def _stdin_cases() -> list[Case]:
 def finished_run(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> Path:
     base = tmp_path_factory.mktemp("finished-run")
     _common(base)
-    run_dir = base / "run"
-    argv = [
-        "run",
-        str(base / "doc.zh.txt"),
-        "--reference",
-        str(base / "doc.en.txt"),
-        "-o",
-        str(run_dir),
-        "--model",
-        str(tiny_model_dir),
-        "--quiet",
-    ]
-    assert run_main(argv).code == 0
-    return run_dir
+    return finish_run(base, tiny_model_dir, "doc.zh.txt", "doc.en.txt")
 
 
 def test_hostile_files_through_every_reader(

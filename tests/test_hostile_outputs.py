@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
-from hostile_kit import Case, Outcome, is_root, run_main, run_table
+from hostile_kit import Case, Outcome, finish_run, is_root, run_main, run_table
 
 ZH_LINES = "会员国重申打击恐怖主义的承诺。\n秘书长提交了报告。\n"
 EN_LINES = "Member States reaffirmed their commitment.\nThe Secretary-General submitted a report.\n"
@@ -395,20 +395,8 @@ def finished(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> 
     """A finished run directory, its export, and a tiny model folder, outside the cases."""
     base = tmp_path_factory.mktemp("finished")
     _common(base)
-    run_dir, export_dir = base / "run", base / "export"
-    argv = [
-        "run",
-        str(base / "lines.zh.txt"),
-        "--lines",
-        "--reference",
-        str(base / "lines.en.txt"),
-        "-o",
-        str(run_dir),
-        "--model",
-        str(tiny_model_dir),
-        "--quiet",
-    ]
-    assert run_main(argv).code == 0
+    run_dir = finish_run(base, tiny_model_dir, "lines.zh.txt", "lines.en.txt", "--lines")
+    export_dir = base / "export"
     assert run_main(["export", str(run_dir), "-o", str(export_dir), "--quiet"]).code == 0
     return {"run": run_dir, "export": export_dir}
 

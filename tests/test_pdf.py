@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, shared_path
+from pdf_kit import pdf_bytes
 
 from unmt.errors import UserError
 from unmt.pipeline.bench.pdfdoc import render_pdf
@@ -85,16 +86,7 @@ def _raw_pdf(content: bytes) -> bytes:
         b"<< /Type /FontDescriptor /FontName /X /Flags 4 /FontBBox [0 0 1000 1000] "
         b"/ItalicAngle 0 /Ascent 900 /Descent -100 /CapHeight 700 /StemV 80 >>",
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    return pdf_bytes(objs)
 
 
 def _cid_lines(first_code: int) -> bytes:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, shared_path
+from pdf_kit import pdf_bytes
 
 from unmt.errors import UserError
 from unmt.pipeline.bench.pdfdoc import render_pdf
@@ -37,20 +38,7 @@ def _pdf(contents: bytes, *extra: bytes, kids: bytes = b"3 0 R", trailer: bytes 
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         *extra,
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objs) + 1,
-        trailer,
-        xref,
-    )
-    return bytes(out)
+    return pdf_bytes(objs, trailer)
 
 
 def _stream(
